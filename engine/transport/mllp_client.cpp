@@ -1,0 +1,151 @@
+#include "transport/mllp_client.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Timespan.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace explainer::transport {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
+
+Poco::Timespan to_timespan(SteadyClock::duration duration) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+  return Poco::Timespan(std::max<Poco::Timespan::TimeDiff>(micros, 1));
+}
+
+}  // namespace
+
+const char* to_string(MllpSendStatus status) {
+  switch (status) {
+    case MllpSendStatus::kOk:
+      return "ok";
+    case MllpSendStatus::kConnectFailed:
+      return "connect_failed";
+    case MllpSendStatus::kTimeout:
+      return "timeout";
+    case MllpSendStatus::kIoError:
+      return "io_error";
+    case MllpSendStatus::kProtocolError:
+      return "protocol_error";
+  }
+  return "unknown";
+}
+
+MllpClient::MllpClient(MllpClientConfig config) : config_(std::move(config)) {}
+
+MllpClient::~MllpClient() {
+  disconnect();
+}
+
+void MllpClient::disconnect() {
+  if (!socket_) return;
+  try {
+    socket_->close();
+  } catch (...) {
+  }
+  socket_.reset();
+}
+
+bool MllpClient::connect(std::string& error) {
+  try {
+    auto socket = std::make_unique<Poco::Net::StreamSocket>();
+    socket->connect(Poco::Net::SocketAddress(config_.host, config_.port),
+                    to_timespan(config_.connect_timeout));
+    socket->setNoDelay(true);
+    socket_ = std::move(socket);
+    return true;
+  } catch (const Poco::Exception& e) {
+    error = "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            e.displayText();
+  } catch (const std::exception& e) {
+    error =
+        "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " + e.what();
+  }
+  return false;
+}
+
+// An idle MLLP connection must have nothing to read: readable means the peer closed it (EOF),
+// reset it, or sent something nobody asked for. None of these leaves it usable.
+bool MllpClient::connection_is_reusable() {
+  try {
+    return !socket_->poll(Poco::Timespan(0),
+                          Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+  } catch (...) {
+    return false;
+  }
+}
+
+MllpSendResult MllpClient::fail(MllpSendStatus status, std::string message, std::string response) {
+  disconnect();
+  return MllpSendResult{status, std::move(response), std::move(message)};
+}
+
+MllpSendResult MllpClient::send(std::string_view payload, std::chrono::milliseconds ack_timeout) {
+  if (socket_ && !connection_is_reusable()) disconnect();
+  if (!socket_) {
+    std::string error;
+    if (!connect(error)) return fail(MllpSendStatus::kConnectFailed, std::move(error));
+  }
+  const auto deadline = SteadyClock::now() + ack_timeout;
+
+  try {
+    const std::string framed = mllp_encode(payload);
+    std::size_t sent = 0;
+    while (sent < framed.size()) {
+      const auto remaining = deadline - SteadyClock::now();
+      if (remaining <= SteadyClock::duration::zero()) {
+        return fail(MllpSendStatus::kTimeout, "timed out writing the message");
+      }
+      socket_->setSendTimeout(to_timespan(remaining));
+      const int n =
+          socket_->sendBytes(framed.data() + sent, static_cast<int>(framed.size() - sent));
+      if (n <= 0) return fail(MllpSendStatus::kIoError, "write made no progress");
+      sent += static_cast<std::size_t>(n);
+    }
+
+    MllpFrameDecoder decoder(config_.max_response_bytes);
+    std::vector<char> buffer(kReadChunkBytes);
+    for (;;) {
+      const auto remaining = deadline - SteadyClock::now();
+      if (remaining <= SteadyClock::duration::zero()) {
+        return fail(MllpSendStatus::kTimeout,
+                    "no response within " + std::to_string(ack_timeout.count()) + " ms");
+      }
+      if (!socket_->poll(to_timespan(remaining), Poco::Net::Socket::SELECT_READ)) continue;
+      const int n = socket_->receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+      if (n <= 0) {
+        return fail(MllpSendStatus::kIoError, "connection closed by peer before a response");
+      }
+      decoder.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+      auto event = decoder.next();
+      if (!event) continue;
+      if (event->type == MllpEventType::kOversize) {
+        return fail(MllpSendStatus::kProtocolError, "response of " +
+                                                        std::to_string(event->payload_bytes) +
+                                                        " bytes exceeds max_response_bytes");
+      }
+      if (decoder.has_event() || decoder.in_frame()) {
+        return fail(MllpSendStatus::kProtocolError,
+                    "peer sent more than one response frame for one message",
+                    std::move(event->payload));
+      }
+      return MllpSendResult{MllpSendStatus::kOk, std::move(event->payload), {}};
+    }
+  } catch (const Poco::TimeoutException&) {
+    return fail(MllpSendStatus::kTimeout, "timed out writing the message");
+  } catch (const Poco::Exception& e) {
+    return fail(MllpSendStatus::kIoError, e.displayText());
+  } catch (const std::exception& e) {
+    return fail(MllpSendStatus::kIoError, e.what());
+  }
+}
+
+}  // namespace explainer::transport
