@@ -1,0 +1,232 @@
+#include "app/config.h"
+
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <regex>
+
+namespace explainer::app {
+
+namespace {
+
+using Poco::Util::AbstractConfiguration;
+
+std::vector<std::string> split_list(const std::string& value) {
+  std::vector<std::string> out;
+  Poco::StringTokenizer tokens(value, ",",
+                               Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  for (const auto& t : tokens) out.push_back(t);
+  return out;
+}
+
+int get_int(const AbstractConfiguration& c, const std::string& key, int def, int min, int max) {
+  if (!c.hasProperty(key)) return def;
+  int v = 0;
+  try {
+    v = c.getInt(key);
+  } catch (const std::exception&) {
+    throw ConfigError("configuration key '" + key + "': expected an integer, got '" +
+                      c.getString(key) + "'");
+  }
+  if (v < min || v > max) {
+    throw ConfigError("configuration key '" + key + "': " + std::to_string(v) +
+                      " is outside " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  return v;
+}
+
+double get_double(const AbstractConfiguration& c, const std::string& key, double def) {
+  if (!c.hasProperty(key)) return def;
+  try {
+    return c.getDouble(key);
+  } catch (const std::exception&) {
+    throw ConfigError("configuration key '" + key + "': expected a number");
+  }
+}
+
+bool get_bool(const AbstractConfiguration& c, const std::string& key, bool def) {
+  if (!c.hasProperty(key)) return def;
+  try {
+    return c.getBool(key);
+  } catch (const std::exception&) {
+    throw ConfigError("configuration key '" + key + "': expected true or false");
+  }
+}
+
+std::string get_choice(const AbstractConfiguration& c, const std::string& key,
+                       const std::string& def, std::initializer_list<const char*> allowed) {
+  const std::string v = Poco::toLower(Poco::trim(c.getString(key, def)));
+  for (const char* a : allowed) {
+    if (v == a) return v;
+  }
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw ConfigError("configuration key '" + key + "': '" + v + "' is not one of " + list);
+}
+
+std::string require(const AbstractConfiguration& c, const std::string& key) {
+  if (!c.hasProperty(key) || Poco::trim(c.getString(key)).empty()) {
+    throw ConfigError("configuration key '" + key + "' is required");
+  }
+  return Poco::trim(c.getString(key));
+}
+
+// Key patterns Explainer knows; <name> stands for a listener or destination name.
+const std::vector<std::regex>& known_key_patterns() {
+  static const std::vector<std::regex> patterns = [] {
+    const char* raw[] = {
+        R"(log\.(level|file))",
+        R"(paths\.(mappings|content|data))",
+        R"(content\.(default_language|require_approved))",
+        R"(reports\.released_statuses)",
+        R"(store\.(backend|retention_days))",
+        R"(store\.sqlite\.(path|synchronous))",
+        R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
+        R"(listeners)",
+        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations))",
+        R"(destinations)",
+        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path))",
+    };
+    std::vector<std::regex> out;
+    for (const char* r : raw) out.emplace_back(r);
+    return out;
+  }();
+  return patterns;
+}
+
+void collect_keys(const AbstractConfiguration& c, const std::string& prefix,
+                  std::vector<std::string>& out) {
+  AbstractConfiguration::Keys keys;
+  c.keys(prefix, keys);
+  if (keys.empty()) {
+    if (!prefix.empty()) out.push_back(prefix);
+    return;
+  }
+  for (const auto& k : keys) {
+    const std::string full = prefix.empty() ? k : prefix + "." + k;
+    // A key can be both a value and a prefix (JSON objects never are, properties may be).
+    AbstractConfiguration::Keys sub;
+    c.keys(full, sub);
+    if (sub.empty()) {
+      out.push_back(full);
+    } else {
+      if (c.hasProperty(full)) out.push_back(full);
+      collect_keys(c, full, out);
+    }
+  }
+}
+
+}  // namespace
+
+std::string resolve_path(const std::string& base_dir, const std::string& path) {
+  if (path.empty()) return path;
+  Poco::Path p(path);
+  if (p.isAbsolute()) return p.toString();
+  Poco::Path base(base_dir.empty() ? "." : base_dir);
+  base.makeDirectory();
+  return base.resolve(p).toString();
+}
+
+std::vector<std::string> unknown_keys(const AbstractConfiguration& config) {
+  std::vector<std::string> all;
+  collect_keys(config, "", all);
+  std::vector<std::string> unknown;
+  for (const auto& key : all) {
+    const bool known = std::any_of(known_key_patterns().begin(), known_key_patterns().end(),
+                                   [&](const std::regex& r) { return std::regex_match(key, r); });
+    if (!known) unknown.push_back(key);
+  }
+  return unknown;
+}
+
+EngineConfig load_engine_config(const AbstractConfiguration& c, const std::string& config_dir) {
+  EngineConfig cfg;
+  cfg.config_dir = config_dir;
+
+  cfg.log_level = get_choice(c, "log.level", "info",
+                             {"trace", "debug", "info", "warning", "error", "fatal"});
+  cfg.log_file = resolve_path(config_dir, c.getString("log.file", ""));
+
+  const std::string data_dir = resolve_path(config_dir, c.getString("paths.data", "var"));
+  cfg.mappings_dir = resolve_path(config_dir, c.getString("paths.mappings", "../mappings"));
+  cfg.content_dir = resolve_path(config_dir, c.getString("paths.content", "../content"));
+
+  cfg.default_language = Poco::toLower(c.getString("content.default_language", "en"));
+  cfg.require_approved = get_bool(c, "content.require_approved", false);
+  if (c.hasProperty("reports.released_statuses")) {
+    cfg.released_statuses = split_list(c.getString("reports.released_statuses"));
+    if (cfg.released_statuses.empty()) {
+      throw ConfigError("configuration key 'reports.released_statuses' must list at least one status");
+    }
+  }
+
+  cfg.store.backend = get_choice(c, "store.backend", "sqlite", {"sqlite"});
+  cfg.store.sqlite_path =
+      resolve_path(data_dir, c.getString("store.sqlite.path", "explainer.db"));
+  cfg.store.synchronous = get_choice(c, "store.sqlite.synchronous", "full", {"full", "normal"});
+  cfg.store.retention_days = get_int(c, "store.retention_days", 30, 0, 36500);
+
+  cfg.retry.initial_ms = get_int(c, "retry.initial_ms", 500, 1, 3'600'000);
+  cfg.retry.max_ms = get_int(c, "retry.max_ms", 60'000, 1, 86'400'000);
+  cfg.retry.multiplier = get_double(c, "retry.multiplier", 2.0);
+  if (cfg.retry.multiplier < 1.0 || cfg.retry.multiplier > 10.0) {
+    throw ConfigError("configuration key 'retry.multiplier' must be between 1 and 10");
+  }
+  cfg.retry.max_attempts = get_int(c, "retry.max_attempts", 0, 0, 1'000'000);
+
+  for (const auto& name : split_list(c.getString("destinations", ""))) {
+    const std::string p = "destination." + name + ".";
+    DestinationConfig d;
+    d.name = name;
+    d.type = get_choice(c, p + "type", "", {"mllp", "file"});
+    if (d.type == "mllp") {
+      d.host = require(c, p + "host");
+      d.port = static_cast<std::uint16_t>(get_int(c, p + "port", 0, 1, 65535));
+      if (!c.hasProperty(p + "port")) throw ConfigError("configuration key '" + p + "port' is required");
+      d.connect_timeout_s = get_int(c, p + "connect_timeout_s", 10, 1, 3600);
+      d.ack_timeout_s = get_int(c, p + "ack_timeout_s", 30, 1, 3600);
+      d.obx_format = get_choice(c, p + "obx_format", "ft", {"ft", "ed"}) == "ed"
+                         ? ObxFormat::kEncapsulatedHtml
+                         : ObxFormat::kFormattedText;
+    } else {
+      d.path = resolve_path(data_dir, require(c, p + "path"));
+    }
+    d.enrich = get_bool(c, p + "enrich", true);
+    cfg.destinations.push_back(std::move(d));
+  }
+
+  std::set<std::string> destination_names;
+  for (const auto& d : cfg.destinations) destination_names.insert(d.name);
+
+  for (const auto& name : split_list(c.getString("listeners", ""))) {
+    const std::string p = "listener." + name + ".";
+    get_choice(c, p + "type", "mllp", {"mllp"});
+    MllpListenerConfig l;
+    l.name = name;
+    l.bind = c.getString(p + "bind", "127.0.0.1");
+    l.port = static_cast<std::uint16_t>(get_int(c, p + "port", 2575, 0, 65535));
+    l.max_connections = get_int(c, p + "max_connections", 64, 1, 10'000);
+    l.read_timeout_s = get_int(c, p + "read_timeout_s", 30, 1, 3600);
+    l.idle_timeout_s = get_int(c, p + "idle_timeout_s", 600, 1, 86'400);
+    l.max_frame_bytes = static_cast<std::size_t>(
+        get_int(c, p + "max_frame_bytes", 16 * 1024 * 1024, 1024, std::numeric_limits<int>::max()));
+    l.wrong_type = get_choice(c, p + "wrong_message_type", "reject", {"reject", "forward"}) == "forward"
+                       ? WrongTypePolicy::kForward
+                       : WrongTypePolicy::kReject;
+    l.destinations = split_list(c.getString(p + "destinations", ""));
+    for (const auto& d : l.destinations) {
+      if (!destination_names.count(d)) {
+        throw ConfigError("configuration key '" + p + "destinations' names unknown destination '" +
+                          d + "'");
+      }
+    }
+    cfg.mllp_listeners.push_back(std::move(l));
+  }
+  return cfg;
+}
+
+}  // namespace explainer::app

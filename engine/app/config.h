@@ -1,0 +1,92 @@
+// Engine configuration: what explainerd and the CLI read from explainerd.properties / .json.
+//
+// Every key is listed in config/README.md. Unknown or misspelt keys are rejected at start-up,
+// naming the key (see validate_keys). Values are checked here; the structs below are plain
+// values handed to the components that app/ wires together.
+#pragma once
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <cstdint>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace explainer::app {
+
+// Thrown for an invalid configuration; the message names the key.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class WrongTypePolicy { kReject, kForward };
+enum class ObxFormat { kFormattedText, kEncapsulatedHtml };
+
+struct MllpListenerConfig {
+  std::string name;
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 2575;
+  int max_connections = 64;
+  int read_timeout_s = 30;
+  int idle_timeout_s = 600;
+  std::size_t max_frame_bytes = 16 * 1024 * 1024;
+  WrongTypePolicy wrong_type = WrongTypePolicy::kReject;
+  std::vector<std::string> destinations;  // empty: all destinations
+};
+
+struct DestinationConfig {
+  std::string name;
+  std::string type;  // "mllp" or "file"
+  // mllp
+  std::string host;
+  std::uint16_t port = 0;
+  int connect_timeout_s = 10;
+  int ack_timeout_s = 30;
+  ObxFormat obx_format = ObxFormat::kFormattedText;
+  bool enrich = true;
+  // file
+  std::string path;
+};
+
+struct RetryConfig {
+  int initial_ms = 500;
+  int max_ms = 60'000;
+  double multiplier = 2.0;
+  int max_attempts = 0;  // 0: retry transient failures forever
+};
+
+struct StoreConfig {
+  std::string backend = "sqlite";
+  std::string sqlite_path;
+  std::string synchronous = "full";  // full | normal
+  int retention_days = 30;
+};
+
+struct EngineConfig {
+  std::string config_dir;  // directory of the main config file; relative paths resolve here
+  std::string log_level = "info";
+  std::string log_file;
+  std::string mappings_dir;
+  std::string content_dir;
+  std::string default_language = "en";
+  bool require_approved = false;
+  std::vector<std::string> released_statuses{"F", "C"};
+  StoreConfig store;
+  RetryConfig retry;
+  std::vector<MllpListenerConfig> mllp_listeners;
+  std::vector<DestinationConfig> destinations;
+};
+
+// Reads and checks the configuration. Throws ConfigError naming the offending key.
+EngineConfig load_engine_config(const Poco::Util::AbstractConfiguration& config,
+                                const std::string& config_dir);
+
+// Returns the keys in `config` (flattened, dotted) that Explainer does not know.
+std::vector<std::string> unknown_keys(const Poco::Util::AbstractConfiguration& config);
+
+// Makes `path` absolute against `base_dir` unless it already is.
+std::string resolve_path(const std::string& base_dir, const std::string& path);
+
+}  // namespace explainer::app

@@ -1,0 +1,139 @@
+#include "app/engine.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "app/mllp_sink.h"
+#include "delivery/delivery_service.h"
+#include "delivery/file_sink.h"
+#include "store/sqlite/sqlite_store.h"
+#include "transport/mllp_listener.h"
+
+namespace explainer::app {
+
+Engine::Engine(EngineConfig config) : config_(std::move(config)) {}
+
+Engine::~Engine() { stop(); }
+
+bool Engine::open(bool upgrade, std::string* error) {
+  try {
+    const auto parent = std::filesystem::path(config_.store.sqlite_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    store::sqlite::SqliteStoreOptions options;
+    options.path = config_.store.sqlite_path;
+    options.synchronous = config_.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
+                                                                : store::sqlite::Synchronous::kFull;
+    options.upgrade = upgrade;
+    store_ = store::sqlite::SqliteStore::open(options);
+  } catch (const std::exception& e) {
+    *error = std::string("cannot open the store: ") + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool Engine::start(std::string* error) {
+  if (!store_) {
+    *error = "start() before a successful open()";
+    return false;
+  }
+  std::vector<delivery::DestinationConfig> destinations;
+  delivery::RetryPolicy policy;
+  policy.initial_delay = std::chrono::milliseconds(config_.retry.initial_ms);
+  policy.max_delay = std::chrono::milliseconds(config_.retry.max_ms);
+  policy.multiplier = config_.retry.multiplier;
+  policy.max_attempts = config_.retry.max_attempts;
+  try {
+    for (const auto& d : config_.destinations) {
+      std::shared_ptr<delivery::Sink> sink;
+      if (d.type == "mllp") {
+        transport::MllpClientConfig client;
+        client.host = d.host;
+        client.port = d.port;
+        client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
+        sink = std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
+      } else {
+        delivery::FileSinkOptions file;
+        file.directory = d.path;
+        sink = std::make_shared<delivery::FileSink>(file);
+      }
+      destinations.push_back({d.name, sink, policy});
+    }
+    delivery_ = std::make_unique<delivery::DeliveryService>(*store_, std::move(destinations));
+    delivery_->start();
+
+    for (const auto& l : config_.mllp_listeners) {
+      V2IntakeOptions options;
+      options.listener_name = l.name;
+      options.wrong_type = l.wrong_type;
+      options.extract.released_statuses = config_.released_statuses;
+      for (const auto& d : config_.destinations) {
+        if (!l.destinations.empty() &&
+            std::find(l.destinations.begin(), l.destinations.end(), d.name) == l.destinations.end()) {
+          continue;
+        }
+        options.destinations.push_back({d.name, d.enrich, d.obx_format});
+      }
+      auto intake = std::make_shared<V2Intake>(std::move(options), *store_, enricher_);
+      transport::MllpListenerConfig lc;
+      lc.name = l.name;
+      lc.bind_address = l.bind;
+      lc.port = l.port;
+      lc.max_connections = static_cast<std::size_t>(l.max_connections);
+      lc.max_frame_bytes = l.max_frame_bytes;
+      lc.read_timeout = std::chrono::seconds(l.read_timeout_s);
+      lc.idle_timeout = std::chrono::seconds(l.idle_timeout_s);
+      auto listener = std::make_unique<transport::MllpListener>(lc, intake);
+      listener->start();
+      intakes_.push_back(intake);
+      listeners_.push_back(std::move(listener));
+    }
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+  return true;
+}
+
+void Engine::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& l : listeners_) l->stop();
+  if (delivery_) delivery_->stop();
+  listeners_.clear();
+  intakes_.clear();
+  delivery_.reset();
+  store_.reset();
+}
+
+std::string Engine::describe() const {
+  std::ostringstream out;
+  out << "listeners=";
+  for (std::size_t i = 0; i < config_.mllp_listeners.size(); ++i) {
+    const auto& l = config_.mllp_listeners[i];
+    out << (i ? "," : "") << l.name << "@" << l.bind << ":"
+        << (i < listeners_.size() ? listeners_[i]->port() : l.port);
+  }
+  out << " destinations=";
+  for (std::size_t i = 0; i < config_.destinations.size(); ++i) {
+    out << (i ? "," : "") << config_.destinations[i].name << "(" << config_.destinations[i].type << ")";
+  }
+  out << " store=sqlite synchronous=" << config_.store.synchronous;
+  return out.str();
+}
+
+std::uint16_t Engine::listener_port(const std::string& name) const {
+  for (std::size_t i = 0; i < config_.mllp_listeners.size() && i < listeners_.size(); ++i) {
+    if (config_.mllp_listeners[i].name == name) return listeners_[i]->port();
+  }
+  return 0;
+}
+
+IntakeCounters Engine::intake_counters(const std::string& listener) const {
+  for (std::size_t i = 0; i < config_.mllp_listeners.size() && i < intakes_.size(); ++i) {
+    if (config_.mllp_listeners[i].name == listener) return intakes_[i]->counters();
+  }
+  return {};
+}
+
+}  // namespace explainer::app

@@ -1,0 +1,62 @@
+// Engine: the composition root. Builds the store, delivery workers, sinks and listeners from
+// an EngineConfig and runs them.
+//
+// Lifecycle (one thread calls these, in order): open() -> start() -> stop(). stop() is also
+// safe after a failed open()/start() and is idempotent. Shutdown order: listeners stop
+// accepting and finish the messages they are handling (each is committed and acknowledged,
+// or not acknowledged at all); then delivery workers stop; then the store closes. Nothing
+// acknowledged is lost: undelivered outbox rows are delivered after the next start.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "app/v2_intake.h"
+
+namespace explainer::store {
+class MessageStore;
+}
+namespace explainer::delivery {
+class DeliveryService;
+}
+namespace explainer::transport {
+class MllpListener;
+}
+
+namespace explainer::app {
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Opens the store (migrating only when `upgrade`) and loads mappings and content.
+  // On failure returns false with an operator-readable reason.
+  bool open(bool upgrade, std::string* error);
+  // Starts delivery workers and listeners. On failure returns false with the reason.
+  bool start(std::string* error);
+  void stop();
+
+  // "listeners=ris@127.0.0.1:2575 destinations=portal(mllp),archive(file) store=sqlite:..."
+  std::string describe() const;
+  // Bound port of a listener (after start); 0 if unknown.
+  std::uint16_t listener_port(const std::string& name) const;
+  IntakeCounters intake_counters(const std::string& listener) const;
+  store::MessageStore* store() { return store_.get(); }
+
+ private:
+  EngineConfig config_;
+  std::unique_ptr<store::MessageStore> store_;
+  std::shared_ptr<V2Enricher> enricher_;
+  std::unique_ptr<delivery::DeliveryService> delivery_;
+  std::vector<std::shared_ptr<V2Intake>> intakes_;
+  std::vector<std::unique_ptr<transport::MllpListener>> listeners_;
+  bool stopped_ = false;
+};
+
+}  // namespace explainer::app
