@@ -1,0 +1,135 @@
+// The real explainerd binary: killed after acknowledging, restarted, still delivers; clean stop
+// on SIGTERM; refuses a configuration with an unknown key. And the explainer CLI.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "hl7v2/message.h"
+#include "support/downstream_peer.h"
+#include "support/files.h"
+#include "support/process.h"
+
+namespace explainer {
+namespace {
+
+using namespace test_support;
+
+std::string write_config(const TempDir& dir, std::uint16_t listen_port, std::uint16_t downstream_port,
+                         const std::string& extra = {}) {
+  const std::string path = dir.str("explainerd.properties");
+  std::ofstream out(path);
+  out << "log.level = info\n"
+      << "paths.data = " << dir.str("data") << "\n"
+      << "retry.initial_ms = 50\nretry.max_ms = 200\n"
+      << "listeners = ris\n"
+      << "listener.ris.port = " << listen_port << "\n"
+      << "destinations = portal\n"
+      << "destination.portal.type = mllp\n"
+      << "destination.portal.host = 127.0.0.1\n"
+      << "destination.portal.port = " << downstream_port << "\n"
+      << "destination.portal.ack_timeout_s = 5\n"
+      << extra;
+  return path;
+}
+
+std::string control_id_of(const std::string& message) {
+  const auto parsed = hl7v2::parse(message);
+  return parsed.ok() ? parsed.message->header().control_id : std::string();
+}
+
+TEST(ExplainerdProcess, AcknowledgedMessagesSurviveAKillAndAreDeliveredAfterRestart) {
+  TempDir dir;
+  const std::uint16_t listen_port = free_port();
+  const std::uint16_t downstream_port = free_port();
+  const std::string config = write_config(dir, listen_port, downstream_port);
+  const std::vector<std::string> files = {"radiology/mri-knee.hl7", "radiology/ct-chest.hl7",
+                                          "radiology/mri-lumbar-spine.hl7"};
+  {
+    Daemon daemon(binary("explainerd"), {"--config=" + config});
+    ASSERT_TRUE(wait_for_port(listen_port));
+    // Downstream is down: the messages can only be acknowledged from the store.
+    for (const auto& f : files) {
+      const auto r = run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(listen_port),
+                                               fixture_path(f)});
+      ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+      EXPECT_NE(r.out.find("MSA|AA|" + control_id_of(read_fixture(f))), std::string::npos) << r.out;
+    }
+    daemon.kill9();
+  }
+  DownstreamPeer peer(downstream_port);
+  Daemon daemon(binary("explainerd"), {"--config=" + config});
+  ASSERT_TRUE(peer.wait_for(files.size()));
+  const auto received = peer.received();
+  ASSERT_EQ(received.size(), files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) EXPECT_EQ(received[i], read_fixture(files[i]));
+  EXPECT_EQ(daemon.terminate(), 0);
+}
+
+TEST(ExplainerdProcess, SigtermStopsPromptlyWithIdleConnectionsOpen) {
+  TempDir dir;
+  const std::uint16_t listen_port = free_port();
+  DownstreamPeer peer;
+  Daemon daemon(binary("explainerd"), {"--config=" + write_config(dir, listen_port, peer.port())});
+  ASSERT_TRUE(wait_for_port(listen_port));
+  std::vector<Poco::Net::StreamSocket> idle(5);
+  for (auto& s : idle) s.connect(Poco::Net::SocketAddress("127.0.0.1", listen_port));
+  EXPECT_EQ(daemon.terminate(std::chrono::seconds(10)), 0);
+}
+
+TEST(ExplainerdProcess, RefusesToStartOnAnUnknownKeyAndNamesIt) {
+  TempDir dir;
+  const std::string config = write_config(dir, free_port(), free_port(), "listener.ris.max_conections = 8\n");
+  const auto r = run(binary("explainerd"), {"--config=" + config});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("listener.ris.max_conections"), std::string::npos) << r.err;
+}
+
+TEST(ExplainerdProcess, CheckConfigValidatesWithoutStarting) {
+  TempDir dir;
+  const std::uint16_t port = free_port();
+  const auto r = run(binary("explainerd"), {"--config=" + write_config(dir, port, free_port()), "--check-config"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Poco::Net::StreamSocket s;
+  EXPECT_THROW(s.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(0, 200'000)), Poco::Exception);
+}
+
+TEST(ExplainerCli, ParseJsonGivesOneReportPerObrGroupWithDecodedImpression) {
+  const auto r = run(binary("explainer"), {"parse", "--json", fixture_path("radiology/two-reports.hl7")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"reports\":[{"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"accession\":\"ACC100009\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"accession\":\"ACC100010\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"released\":true"), std::string::npos);
+}
+
+TEST(ExplainerCli, ParseJsonDecodesLatin1AndEscapesToUtf8) {
+  const auto r = run(binary("explainer"), {"parse", "--json", fixture_path("radiology/mri-brain-escapes.hl7")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("\\T\\"), std::string::npos) << r.out;  // escapes resolved
+  EXPECT_NE(r.out.find("&"), std::string::npos) << r.out;
+  const auto pre = run(binary("explainer"), {"parse", "--json", fixture_path("radiology/preliminary-report.hl7")});
+  EXPECT_NE(pre.out.find("\"status\":\"P\",\"released\":false"), std::string::npos) << pre.out;
+}
+
+TEST(ExplainerCli, ParseRejectsAFileThatIsNotHl7) {
+  TempDir dir;
+  std::ofstream(dir.str("junk.txt")) << "hello world\n";
+  const auto r = run(binary("explainer"), {"parse", dir.str("junk.txt")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a readable HL7 v2 message"), std::string::npos) << r.err;
+}
+
+TEST(ExplainerCli, SendReportsANegativeAckWithExitCode1) {
+  TempDir dir;
+  const std::uint16_t port = free_port();
+  Daemon receiver(binary("explainer"), {"receive", "--mllp", "127.0.0.1:" + std::to_string(port),
+                                        "--out", dir.str("in"), "--ack", "AR"});
+  ASSERT_TRUE(wait_for_port(port));
+  const auto r = run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(port),
+                                           fixture_path("radiology/mri-knee.hl7")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("MSA|AR|RAD20250315002"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace explainer
