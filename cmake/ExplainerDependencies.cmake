@@ -9,6 +9,9 @@ if(NOT TARGET PostgreSQL::client)
 endif()
 find_package(Poco REQUIRED COMPONENTS Foundation Net NetSSL Crypto Util XML JSON Data DataSQLite DataPostgreSQL)
 
+# SQLite through its C API (engine/store/sqlite): transaction, savepoint and pragma control.
+find_package(SQLite3 REQUIRED)
+
 find_package(Boost 1.74 REQUIRED COMPONENTS log log_setup)
 find_package(RapidJSON REQUIRED)
 if(NOT TARGET RapidJSON::RapidJSON)
