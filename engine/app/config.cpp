@@ -82,6 +82,7 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(log\.(level|file))",
         R"(paths\.(mappings|content|data))",
         R"(content\.(default_language|require_approved))",
+        R"(policy\.(routine|follow_up|sensitive))",
         R"(reports\.released_statuses)",
         R"(store\.(backend|retention_days))",
         R"(store\.sqlite\.(path|synchronous))",
@@ -157,6 +158,9 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
 
   cfg.default_language = Poco::toLower(c.getString("content.default_language", "en"));
   cfg.require_approved = get_bool(c, "content.require_approved", false);
+  cfg.policy_routine = get_choice(c, "policy.routine", "attach", {"attach", "hold", "skip"});
+  cfg.policy_follow_up = get_choice(c, "policy.follow_up", "attach", {"attach", "hold", "skip"});
+  cfg.policy_sensitive = get_choice(c, "policy.sensitive", "hold", {"attach", "hold", "skip"});
   if (c.hasProperty("reports.released_statuses")) {
     cfg.released_statuses = split_list(c.getString("reports.released_statuses"));
     if (cfg.released_statuses.empty()) {

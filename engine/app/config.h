@@ -72,6 +72,10 @@ struct EngineConfig {
   std::string content_dir;
   std::string default_language = "en";
   bool require_approved = false;
+  // Per finding sensitivity: "attach", "hold" or "skip".
+  std::string policy_routine = "attach";
+  std::string policy_follow_up = "attach";
+  std::string policy_sensitive = "hold";
   std::vector<std::string> released_statuses{"F", "C"};
   StoreConfig store;
   RetryConfig retry;

@@ -4,6 +4,10 @@
 #include <sstream>
 
 #include "app/mllp_sink.h"
+#include "content/library.h"
+#include "core/log.h"
+#include "enrich/v2_enricher.h"
+#include "matching/rule_holder.h"
 #include "delivery/delivery_service.h"
 #include "delivery/file_sink.h"
 #include "store/sqlite/sqlite_store.h"
@@ -11,11 +15,103 @@
 
 namespace explainer::app {
 
+namespace {
+
+core::Logger& logger() {
+  static core::Logger log = core::make_logger("app");
+  return log;
+}
+
+// Adapts the enrich library to the intake's interface, one form per destination.
+class EnricherAdapter final : public V2Enricher {
+ public:
+  EnricherAdapter(const matching::RuleSetHolder& rules, const content::ContentLibraryHolder& content,
+                  enrich::Policy policy)
+      : enricher_(rules, content, std::move(policy)) {}
+
+  EnrichmentOutcome enrich(const hl7v2::Message& message, const std::vector<core::ReportView>& reports,
+                           const IntakeDestination& destination) override {
+    const auto form = destination.obx_format == ObxFormat::kEncapsulatedHtml
+                          ? enrich::V2Form::kEncapsulatedHtml
+                          : enrich::V2Form::kFormattedText;
+    auto result = enricher_.enrich(message, reports, form);
+    EnrichmentOutcome outcome;
+    outcome.payload = std::move(result.payload);
+    outcome.explanations = static_cast<int>(result.added.size());
+    outcome.reason = result.reason;
+    for (const auto& a : result.added) {
+      EXPLAINER_LOG(logger(), info) << "explanation_attached control_id=" << message.header().control_id
+                                    << " destination=" << destination.name << " finding=" << a.finding_id
+                                    << " content=" << a.content_id << "@" << a.version
+                                    << " language=" << a.language << " review=" << a.review_status
+                                    << (a.used_fallback ? " fallback_language=yes" : "");
+    }
+    for (const auto& h : result.held) {
+      EXPLAINER_LOG(logger(), info) << "explanation_held control_id=" << message.header().control_id
+                                    << " destination=" << destination.name << " finding=" << h.finding_id
+                                    << " content=" << h.content_id << "@" << h.version;
+    }
+    return outcome;
+  }
+
+ private:
+  enrich::V2Enricher enricher_;
+};
+
+}  // namespace
+
 Engine::Engine(EngineConfig config) : config_(std::move(config)) {}
 
 Engine::~Engine() { stop(); }
 
+bool Engine::load_mappings(std::string* error) {
+  const auto result = rules_->reload(config_.mappings_dir);
+  if (!result.ok()) {
+    std::string text = "invalid mappings in " + config_.mappings_dir + ":";
+    for (const auto& e : result.errors) text += "\n  " + e.file + ":" + std::to_string(e.line) + ": " + e.reason;
+    if (result.errors.empty()) text += " no rules loaded";
+    *error = text;
+    return false;
+  }
+  return true;
+}
+
+bool Engine::load_content(std::string* error) {
+  auto loaded = content::ContentLibrary::load(config_.content_dir);
+  if (!loaded.ok()) {
+    std::string text = "invalid content in " + config_.content_dir + ":";
+    for (const auto& p : loaded.problems) text += "\n  " + content::format_problem(p);
+    *error = text;
+    return false;
+  }
+  content_->replace(loaded.library);
+  return true;
+}
+
+bool Engine::reload(std::string* error) {
+  if (!rules_ || !content_) {
+    *error = "reload before open";
+    return false;
+  }
+  std::string mappings_error, content_error;
+  const bool mappings_ok = load_mappings(&mappings_error);
+  const bool content_ok = load_content(&content_error);
+  if (mappings_ok && content_ok) return true;
+  *error = mappings_error + (mappings_error.empty() || content_error.empty() ? "" : "\n") + content_error;
+  return false;
+}
+
 bool Engine::open(bool upgrade, std::string* error) {
+  rules_ = std::make_unique<matching::RuleSetHolder>();
+  content_ = std::make_unique<content::ContentLibraryHolder>();
+  if (!load_mappings(error) || !load_content(error)) return false;
+  enrich::Policy policy;
+  policy.default_language = config_.default_language;
+  policy.require_approved = config_.require_approved;
+  policy.routine = enrich::parse_action(config_.policy_routine);
+  policy.follow_up = enrich::parse_action(config_.policy_follow_up);
+  policy.sensitive = enrich::parse_action(config_.policy_sensitive);
+  enricher_ = std::make_shared<EnricherAdapter>(*rules_, *content_, policy);
   try {
     const auto parent = std::filesystem::path(config_.store.sqlite_path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);

@@ -19,6 +19,12 @@
 namespace explainer::store {
 class MessageStore;
 }
+namespace explainer::matching {
+class RuleSetHolder;
+}
+namespace explainer::content {
+class ContentLibraryHolder;
+}
 namespace explainer::delivery {
 class DeliveryService;
 }
@@ -35,9 +41,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Opens the store (migrating only when `upgrade`) and loads mappings and content.
-  // On failure returns false with an operator-readable reason.
+  // Loads mappings and content (refusing invalid ones, naming file, line and reason) and opens
+  // the store (migrating only when `upgrade`). On failure returns false with the reason.
   bool open(bool upgrade, std::string* error);
+  // Reloads mappings and content (SIGHUP). Each is swapped only if it loads cleanly; messages
+  // keep flowing on the previous snapshot meanwhile. False (with the reason) if either failed.
+  bool reload(std::string* error);
   // Starts delivery workers and listeners. On failure returns false with the reason.
   bool start(std::string* error);
   void stop();
@@ -50,7 +59,12 @@ class Engine {
   store::MessageStore* store() { return store_.get(); }
 
  private:
+  bool load_mappings(std::string* error);
+  bool load_content(std::string* error);
+
   EngineConfig config_;
+  std::unique_ptr<matching::RuleSetHolder> rules_;
+  std::unique_ptr<content::ContentLibraryHolder> content_;
   std::unique_ptr<store::MessageStore> store_;
   std::shared_ptr<V2Enricher> enricher_;
   std::unique_ptr<delivery::DeliveryService> delivery_;

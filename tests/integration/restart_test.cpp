@@ -20,6 +20,8 @@ std::string write_config(const TempDir& dir, std::uint16_t listen_port, std::uin
   std::ofstream out(path);
   out << "log.level = info\n"
       << "paths.data = " << dir.str("data") << "\n"
+      << "paths.mappings = " << EXPLAINER_SOURCE_DIR << "/mappings\n"
+      << "paths.content = " << EXPLAINER_SOURCE_DIR << "/content\n"
       << "retry.initial_ms = 50\nretry.max_ms = 200\n"
       << "listeners = ris\n"
       << "listener.ris.port = " << listen_port << "\n"
@@ -28,6 +30,7 @@ std::string write_config(const TempDir& dir, std::uint16_t listen_port, std::uin
       << "destination.portal.host = 127.0.0.1\n"
       << "destination.portal.port = " << downstream_port << "\n"
       << "destination.portal.ack_timeout_s = 5\n"
+      << "destination.portal.enrich = false\n"
       << extra;
   return path;
 }

@@ -45,10 +45,13 @@ std::string control_id_of(const std::string& message) {
 
 class V2PipelineTest : public ::testing::Test {
  protected:
-  app::EngineConfig make_config(std::uint16_t downstream_port) {
+  // `enrich` false: the destination gets exactly the received bytes (transport/store tests).
+  app::EngineConfig make_config(std::uint16_t downstream_port, bool enrich = true) {
     app::EngineConfig config;
     config.config_dir = dir_.str();
     config.store.sqlite_path = dir_.str("explainer.db");
+    config.mappings_dir = std::string(EXPLAINER_SOURCE_DIR) + "/mappings";
+    config.content_dir = std::string(EXPLAINER_SOURCE_DIR) + "/content";
     config.retry.initial_ms = 20;
     config.retry.max_ms = 200;
     app::MllpListenerConfig listener;
@@ -62,6 +65,7 @@ class V2PipelineTest : public ::testing::Test {
     portal.host = "127.0.0.1";
     portal.port = downstream_port;
     portal.ack_timeout_s = 5;
+    portal.enrich = enrich;
     config.destinations.push_back(portal);
     return config;
   }
@@ -87,9 +91,11 @@ class V2PipelineTest : public ::testing::Test {
   std::unique_ptr<transport::MllpClient> client_;
 };
 
-TEST_F(V2PipelineTest, RadiologyReportsArriveDownstreamByteForByte) {
+TEST_F(V2PipelineTest, RadiologyReportsArriveDownstreamByteForByteWhenEnrichmentIsOff) {
   DownstreamPeer peer;
-  start(make_config(peer.port()));
+  auto config = make_config(peer.port());
+  config.destinations[0].enrich = false;
+  start(config);
   const std::vector<std::string> fixtures = {
       "radiology/mri-lumbar-spine.hl7",   "radiology/mri-knee.hl7",
       "radiology/ct-chest.hl7",           "radiology/xr-chest-spanish.hl7",
@@ -108,7 +114,7 @@ TEST_F(V2PipelineTest, RadiologyReportsArriveDownstreamByteForByte) {
   ASSERT_TRUE(peer.wait_for(sent.size()));
   const auto received = peer.received();
   ASSERT_EQ(received.size(), sent.size());
-  // Enrichment is not wired in this configuration: every byte must be as sent, in order.
+  // Enrichment is off for this destination: every byte must be as sent, in order.
   for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(received[i], sent[i]) << fixtures[i];
 }
 
@@ -128,6 +134,46 @@ TEST_F(V2PipelineTest, PublicFixturesWithLfTerminatorsAndBomAreForwardedUnchange
   ASSERT_TRUE(peer.wait_for(fixtures.size()));
   const auto received = peer.received();
   for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(received[i], read_fixture(fixtures[i]));
+}
+
+TEST_F(V2PipelineTest, ReportsWithNothingToExplainArriveByteForByte) {
+  DownstreamPeer peer;
+  start(make_config(peer.port()));
+  const std::vector<std::string> fixtures = {"radiology/preliminary-report.hl7", "radiology/no-impression.hl7",
+                                             "hl7v2/ms_fhir_converter/ORU-R01-01.hl7"};
+  for (const auto& f : fixtures) {
+    const std::string code = send(read_fixture(f)).code;
+    EXPECT_TRUE(code == "AA" || code == "CA") << f;
+  }
+  ASSERT_TRUE(peer.wait_for(fixtures.size()));
+  const auto received = peer.received();
+  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(received[i], read_fixture(fixtures[i])) << fixtures[i];
+}
+
+TEST_F(V2PipelineTest, ReleasedRadiologyReportArrivesEnrichedWithEveryOriginalSegmentIntact) {
+  DownstreamPeer peer;
+  start(make_config(peer.port()));
+  const std::string sent = read_fixture("radiology/mri-lumbar-spine.hl7");
+  EXPECT_EQ(send(sent).code, "AA");
+  ASSERT_TRUE(peer.wait_for(1));
+  const std::string got = peer.received().front();
+  ASSERT_GT(got.size(), sent.size());
+  // The original message is a prefix (its last segment is the group's last OBX); what follows
+  // is only our OBX segments.
+  EXPECT_EQ(got.substr(0, sent.size()), sent);
+  std::string added = got.substr(sent.size());
+  int obx = 0;
+  for (std::size_t pos = 0; pos < added.size();) {
+    const auto end = added.find('\r', pos);
+    const std::string segment = added.substr(pos, end - pos);
+    EXPECT_EQ(segment.rfind("OBX|", 0), 0u) << segment;
+    EXPECT_NE(segment.find("^99EXPLAINER"), std::string::npos) << segment;
+    ++obx;
+    pos = end + 1;
+  }
+  EXPECT_GE(obx, 3);  // disc bulge, canal stenosis, disc protrusion
+  EXPECT_EQ(got.find("EXPL-spinal_metastasis"), std::string::npos);  // "No evidence of ... metastatic disease"
+  EXPECT_GE(engine_->intake_counters("ris").explanations_added, 3u);
 }
 
 TEST_F(V2PipelineTest, WrongMessageTypeIsRejectedWithErr200ByDefault) {
@@ -231,7 +277,7 @@ TEST_F(V2PipelineTest, DownstreamRejectionGoesToDeadLetterAndLaterMessagesFlow) 
 TEST_F(V2PipelineTest, DownstreamErrorIsRetriedUntilAccepted) {
   DownstreamPeer peer;
   peer.answer_with("AE");
-  start(make_config(peer.port()));
+  start(make_config(peer.port(), false));
   const std::string message = read_fixture("radiology/mri-knee.hl7");
   EXPECT_EQ(send(message).code, "AA");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -248,7 +294,7 @@ TEST_F(V2PipelineTest, MessagesQueuedWhileDownstreamIsDownAreDeliveredInOrder) {
     DownstreamPeer probe;  // find a free port, then close it: downstream is "down"
     port = probe.port();
   }
-  start(make_config(port));
+  start(make_config(port, false));
   std::vector<std::string> sent;
   for (const char* f : {"radiology/mri-knee.hl7", "radiology/ct-chest.hl7", "radiology/mri-lumbar-spine.hl7"}) {
     sent.push_back(read_fixture(f));

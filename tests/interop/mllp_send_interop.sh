@@ -30,12 +30,16 @@ in_port=$(free_port)
 out_port=$(free_port)
 cat >"$work/explainerd.properties" <<CONF
 paths.data = $work/data
+paths.mappings = $src/mappings
+paths.content = $src/content
 listeners = ris
 listener.ris.port = $in_port
 destinations = portal
 destination.portal.type = mllp
 destination.portal.host = 127.0.0.1
 destination.portal.port = $out_port
+# This test checks transport and storage: what arrives must be exactly what was sent.
+destination.portal.enrich = false
 CONF
 
 "$bin/explainer" receive --mllp "127.0.0.1:$out_port" --out "$work/received" 2>/dev/null &

@@ -1,0 +1,12 @@
+#include "matching/rule_holder.h"
+
+namespace explainer::matching {
+
+LoadResult RuleSetHolder::reload(const std::filesystem::path& dir) {
+  std::lock_guard<std::mutex> lock(reload_mutex_);
+  LoadResult result = RuleSet::load_directory(dir);
+  if (result.ok()) current_.store(result.rules);
+  return result;
+}
+
+}  // namespace explainer::matching
