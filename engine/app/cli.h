@@ -14,6 +14,15 @@ using Args = std::vector<std::string>;
 int cli_parse(const Args& args, std::ostream& out, std::ostream& err);
 int cli_send(const Args& args, std::ostream& out, std::ostream& err);
 int cli_receive(const Args& args, std::ostream& out, std::ostream& err);
+int cli_match(const Args& args, std::ostream& out, std::ostream& err);
+int cli_assert(const Args& args, std::ostream& out, std::ostream& err);
+int cli_eval(const Args& args, std::ostream& out, std::ostream& err);
+int cli_content(const Args& args, std::ostream& out, std::ostream& err);
+int cli_enrich(const Args& args, std::ostream& out, std::ostream& err);
+
+// Where a data folder ("mappings", "content") is when no option names it: $EXPLAINER_DATA_DIR,
+// ./NAME, the source tree of a build, or share/explainer/NAME of an installation.
+std::string default_data_dir(const std::string& name);
 
 // Splits a file that holds one or more HL7 v2 messages (segments ending in CR, LF or CRLF;
 // messages starting at each "MSH" segment, blank lines between them ignored) into messages

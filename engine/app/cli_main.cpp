@@ -14,6 +14,11 @@ void usage(std::ostream& out) {
          "  parse FILE [--json]                 structure, status and impression of an HL7 v2 message\n"
          "  send --mllp HOST:PORT FILE...       send messages over MLLP and print each ACK\n"
          "  receive --mllp [HOST:]PORT --out DIR  act as a downstream MLLP peer (answers AA)\n"
+         "  enrich FILE [--obx-format ft|ed]    print exactly what would be delivered for a message\n"
+         "  match [--modality M] [--body-region R] [--json] TEXT | --jsonl   findings and assertions\n"
+         "  assert --tsv                        assertion of target<TAB>sentence lines from stdin\n"
+         "  eval [--negex FILE] FILES           score the matcher on labelled sets\n"
+         "  content lint|report                 check the content library / table of every document\n"
          "\n"
          "Run 'explainer COMMAND --help' for a command's options.\n";
 }
@@ -35,6 +40,11 @@ int main(int argc, char** argv) {
       {"parse", explainer::app::cli_parse},
       {"send", explainer::app::cli_send},
       {"receive", explainer::app::cli_receive},
+      {"enrich", explainer::app::cli_enrich},
+      {"match", explainer::app::cli_match},
+      {"assert", explainer::app::cli_assert},
+      {"eval", explainer::app::cli_eval},
+      {"content", explainer::app::cli_content},
   };
   const auto it = commands.find(command);
   if (it == commands.end()) {

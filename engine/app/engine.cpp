@@ -188,12 +188,43 @@ bool Engine::start(std::string* error) {
     *error = e.what();
     return false;
   }
+  housekeeping_ = std::thread([this] { housekeeping_loop(); });
   return true;
+}
+
+void Engine::housekeeping_loop() {
+  // Stored reports hold patient data: purge delivered ones after the retention period.
+  // Runs at start and then hourly; exceptions are logged and the loop carries on.
+  std::unique_lock<std::mutex> lock(housekeeping_mu_);
+  while (!housekeeping_stop_) {
+    if (config_.store.retention_days > 0 && store_) {
+      lock.unlock();
+      try {
+        const std::int64_t cutoff = core::SystemClock::instance().now_unix_ms() -
+                                    std::int64_t{config_.store.retention_days} * 86'400'000;
+        const auto purged = store_->purge_delivered_older_than(cutoff);
+        if (purged > 0) {
+          EXPLAINER_LOG(logger(), info) << "retention_purge messages=" << purged
+                                        << " older_than_days=" << config_.store.retention_days;
+        }
+      } catch (const std::exception& e) {
+        EXPLAINER_LOG(logger(), error) << "retention_purge_failed reason=\"" << e.what() << "\"";
+      }
+      lock.lock();
+    }
+    housekeeping_cv_.wait_for(lock, std::chrono::hours(1), [this] { return housekeeping_stop_; });
+  }
 }
 
 void Engine::stop() {
   if (stopped_) return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(housekeeping_mu_);
+    housekeeping_stop_ = true;
+  }
+  housekeeping_cv_.notify_all();
+  if (housekeeping_.joinable()) housekeeping_.join();
   for (auto& l : listeners_) l->stop();
   if (delivery_) delivery_->stop();
   listeners_.clear();

@@ -8,8 +8,11 @@
 // acknowledged is lost: undelivered outbox rows are delivered after the next start.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -71,6 +74,12 @@ class Engine {
   std::vector<std::shared_ptr<V2Intake>> intakes_;
   std::vector<std::unique_ptr<transport::MllpListener>> listeners_;
   bool stopped_ = false;
+  // Housekeeping (retention purge) runs on its own thread until stop().
+  void housekeeping_loop();
+  std::thread housekeeping_;
+  std::mutex housekeeping_mu_;
+  std::condition_variable housekeeping_cv_;
+  bool housekeeping_stop_ = false;
 };
 
 }  // namespace explainer::app

@@ -13,7 +13,11 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <signal.h>
+
+#include <atomic>
 #include <iostream>
+#include <thread>
 
 #include "app/config.h"
 #include "app/engine.h"
@@ -105,6 +109,13 @@ class ExplainerDaemon final : public Poco::Util::ServerApplication {
     }
     auto log = explainer::core::make_logger("app");
 
+    // SIGHUP reloads mappings and content. Block it before any thread starts so only the
+    // reload thread below receives it (threads inherit the mask).
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+
     explainer::app::Engine engine(config);
     std::string error;
     if (!engine.open(upgrade_, &error)) {
@@ -123,8 +134,28 @@ class ExplainerDaemon final : public Poco::Util::ServerApplication {
       return EXIT_SOFTWARE;
     }
     EXPLAINER_LOG(log, info) << "started " << engine.describe();
+    std::atomic<bool> stopping{false};
+    std::thread reloader([&] {
+      try {
+        while (!stopping.load()) {
+          timespec poll{0, 200'000'000};
+          siginfo_t info;
+          if (sigtimedwait(&hup, &info, &poll) != SIGHUP) continue;
+          std::string reload_error;
+          if (engine.reload(&reload_error)) {
+            EXPLAINER_LOG(log, info) << "reloaded mappings and content";
+          } else {
+            EXPLAINER_LOG(log, error) << "reload_failed keeping_previous=yes reason=\"" << reload_error << "\"";
+          }
+        }
+      } catch (const std::exception& e) {
+        EXPLAINER_LOG(log, error) << "reload_thread_failed reason=\"" << e.what() << "\"";
+      }
+    });
     waitForTerminationRequest();
     EXPLAINER_LOG(log, info) << "stopping";
+    stopping = true;
+    reloader.join();
     engine.stop();
     EXPLAINER_LOG(log, info) << "stopped";
     return EXIT_OK;

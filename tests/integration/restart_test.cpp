@@ -2,6 +2,7 @@
 // on SIGTERM; refuses a configuration with an unknown key. And the explainer CLI.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "hl7v2/message.h"
@@ -132,6 +133,82 @@ TEST(ExplainerCli, SendReportsANegativeAckWithExitCode1) {
                                            fixture_path("radiology/mri-knee.hl7")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("MSA|AR|RAD20250315002"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace explainer
+
+namespace explainer {
+namespace {
+
+using namespace test_support;
+
+void copy_tree(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+bool wait_for_log(const std::string& path, const std::string& needle,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && read_bytes(path).find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string config_with_data(const TempDir& dir, std::uint16_t listen_port, std::uint16_t downstream_port) {
+  const std::string path = dir.str("explainerd.properties");
+  std::ofstream out(path);
+  out << "log.file = " << dir.str("explainerd.log") << "\n"
+      << "paths.data = " << dir.str("data") << "\n"
+      << "paths.mappings = " << dir.str("mappings") << "\n"
+      << "paths.content = " << dir.str("content") << "\n"
+      << "listeners = ris\nlistener.ris.port = " << listen_port << "\n"
+      << "destinations = portal\ndestination.portal.type = mllp\n"
+      << "destination.portal.host = 127.0.0.1\ndestination.portal.port = " << downstream_port << "\n";
+  return path;
+}
+
+TEST(ExplainerdProcess, RefusesToStartOnAnInvalidRuleFileNamingFileAndLine) {
+  TempDir dir;
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/mappings", dir.str("mappings"));
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/content", dir.str("content"));
+  std::ofstream(dir.str("mappings/findings/knee.json"), std::ios::trunc) << "{\n  \"format_version\": 1,\n  \"findings\": [ oops ]\n}\n";
+  const auto r = run(binary("explainerd"), {"--config=" + config_with_data(dir, free_port(), free_port())});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("knee.json:3"), std::string::npos) << r.err;
+}
+
+TEST(ExplainerdProcess, SighupReloadThatFailsKeepsThePreviousRulesAndMessagesKeepFlowing) {
+  TempDir dir;
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/mappings", dir.str("mappings"));
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/content", dir.str("content"));
+  DownstreamPeer peer;
+  const std::uint16_t port = free_port();
+  const std::string log = dir.str("explainerd.log");
+  Daemon daemon(binary("explainerd"), {"--config=" + config_with_data(dir, port, peer.port())});
+  ASSERT_TRUE(wait_for_port(port));
+
+  std::ofstream(dir.str("mappings/findings/spine.json"), std::ios::trunc) << "{ not json";
+  ASSERT_EQ(::kill(daemon.pid(), SIGHUP), 0);
+  ASSERT_TRUE(wait_for_log(log, "reload_failed keeping_previous=yes"));
+  EXPECT_NE(read_bytes(log).find("spine.json"), std::string::npos);
+
+  const auto sent = run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(port),
+                                              fixture_path("radiology/mri-lumbar-spine.hl7")});
+  EXPECT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  ASSERT_TRUE(peer.wait_for(1));
+  // The previous rules are still in force: the spine findings are explained.
+  EXPECT_NE(peer.received().front().find("EXPL-disc_bulge"), std::string::npos);
+
+  std::filesystem::copy_file(std::string(EXPLAINER_SOURCE_DIR) + "/mappings/findings/spine.json",
+                             dir.str("mappings/findings/spine.json"),
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(::kill(daemon.pid(), SIGHUP), 0);
+  EXPECT_TRUE(wait_for_log(log, "reloaded mappings and content"));
+  EXPECT_EQ(daemon.terminate(), 0);
 }
 
 }  // namespace

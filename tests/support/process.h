@@ -76,6 +76,7 @@ class Daemon {
     }
   }
   bool running() { return !exited_ && Poco::Process::isRunning(handle_); }
+  pid_t pid() const { return static_cast<pid_t>(handle_.id()); }
   void kill9() {
     ::kill(static_cast<pid_t>(handle_.id()), SIGKILL);
     handle_.wait();
