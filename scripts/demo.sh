@@ -72,7 +72,16 @@ for out in $(find "$demo_dir/portal" -name '*.hl7' | sort); do
 done
 
 echo
-echo "== queue after the run"
-"$bin/explainer" queue status --config="$root/config/demo.properties" || true
+echo "== what explainerd decided (from its log; no patient data is logged at info level)"
+grep -E "message_accepted|explanation_(attached|held)" "$demo_dir/explainerd.log" | sed 's/^[^ ]* /   /' | cut -c1-200
+echo
+echo "   The metastasis report got no explanation attached: sensitive findings are held for a"
+echo "   clinician to release (policy.sensitive = hold); the report itself went out at once."
+echo "   The preliminary report (OBR-25 = P) is not released, so it passed through untouched."
+if "$bin/explainer" help 2>/dev/null | grep -q '^  queue'; then
+  echo
+  echo "== queue after the run"
+  "$bin/explainer" queue status --config="$root/config/demo.properties" || true
+fi
 echo
 echo "Demo finished. Delivered messages: $demo_dir/portal; log: $demo_dir/explainerd.log"

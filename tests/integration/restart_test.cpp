@@ -213,3 +213,57 @@ TEST(ExplainerdProcess, SighupReloadThatFailsKeepsThePreviousRulesAndMessagesKee
 
 }  // namespace
 }  // namespace explainer
+
+namespace explainer {
+namespace {
+
+using namespace test_support;
+
+TEST(ExplainerdProcess, NoPatientDataInTheLogAtTheDefaultLevel) {
+  TempDir dir;
+  DownstreamPeer peer;
+  const std::uint16_t port = free_port();
+  const std::string log = dir.str("explainerd.log");
+  const std::string config = write_config(dir, port, peer.port(), "log.file = " + log + "\n");
+  Daemon daemon(binary("explainerd"), {"--config=" + config});
+  ASSERT_TRUE(wait_for_port(port));
+  const std::vector<std::string> files = {
+      "radiology/mri-lumbar-spine.hl7", "radiology/mri-knee.hl7",        "radiology/ct-chest.hl7",
+      "radiology/xr-chest-spanish.hl7", "radiology/us-abdomen-latin1.hl7", "radiology/mri-spine-metastasis.hl7",
+      "radiology/two-reports.hl7",      "radiology/adt-a01.hl7"};
+  for (const auto& f : files) {
+    run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(port), fixture_path(f)});
+  }
+  run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(port), fixture_path("radiology/README.md")});
+  ASSERT_TRUE(peer.wait_for(files.size() - 1));
+  EXPECT_EQ(daemon.terminate(), 0);
+  const std::string text = read_bytes(log);
+  ASSERT_NE(text.find("message_accepted"), std::string::npos) << "the log must show the events";
+  // Names, identifiers, birth dates and report wording from the fixtures.
+  for (const char* secret : {"TESTPATIENT", "ALEX", "JORDAN", "MRN1000", "ACC1000", "PLC1000", "19700101",
+                             "19851120", "EXAMPLE STREET", "broad-based", "paracentral", "meniscus",
+                             "bibasilar", "osseous", "Testradiologist", "TESTDOCTOR"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << "log contains '" << secret << "'";
+  }
+}
+
+TEST(ExplainerdProcess, DaemonModeWritesAPidFileAndStopsOnSigterm) {
+  TempDir dir;
+  DownstreamPeer peer;
+  const std::uint16_t port = free_port();
+  const std::string pidfile = dir.str("explainerd.pid");
+  const auto r = run(binary("explainerd"), {"--config=" + write_config(dir, port, peer.port(),
+                                                                       "log.file = " + dir.str("d.log") + "\n"),
+                                            "--daemon", "--pidfile=" + pidfile});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(wait_for_port(port));
+  const pid_t pid = static_cast<pid_t>(std::stol(read_bytes(pidfile)));
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(::kill(pid, 0), 0);
+  EXPECT_EQ(::kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 200 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(::kill(pid, 0), 0) << "explainerd still running after SIGTERM";
+}
+
+}  // namespace
+}  // namespace explainer
