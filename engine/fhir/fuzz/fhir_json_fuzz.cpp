@@ -1,0 +1,12 @@
+// libFuzzer target for the FHIR JSON reader/writers; properties in fuzz_oracle.h.
+// Build with clang and -DEXPLAINER_FUZZ=ON; seed with tests/fixtures/fhir/**/*.json.
+#include <cstddef>
+#include <cstdint>
+
+#include "fhir/fuzz/fuzz_oracle.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (!explainer::fhir::fuzz::check_json_input(text).empty()) __builtin_trap();
+  return 0;
+}
