@@ -251,7 +251,9 @@ class ReceivingHandler final : public transport::MllpHandler {
                        : hl7v2::build_ack_for_unparsed(payload, request);
   }
 
-  std::string on_oversize(std::size_t, const transport::ConnectionContext&) override { return {}; }
+  std::string on_oversize(std::size_t, std::string_view, const transport::ConnectionContext&) override {
+    return {};
+  }
 
   long count() const { return count_.load(); }
 

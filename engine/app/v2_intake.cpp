@@ -189,7 +189,8 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
   return respond(message, request);
 }
 
-std::string V2Intake::on_oversize(std::size_t bytes, const transport::ConnectionContext&) {
+std::string V2Intake::on_oversize(std::size_t bytes, std::string_view head,
+                                  const transport::ConnectionContext&) {
   {
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.rejected;
@@ -201,8 +202,11 @@ std::string V2Intake::on_oversize(std::size_t bytes, const transport::Connection
   request.status = hl7v2::AckStatus::kReject;
   request.errors.push_back({hl7v2::error_code::kApplicationInternalError, {}, hl7v2::Severity::kError,
                             "message larger than this listener's max_frame_bytes"});
-  // The frame was not kept, so the ACK cannot echo its header: best effort, default delimiters.
-  return hl7v2::build_ack_for_unparsed({}, request);
+  // Only the frame's first bytes were kept: enough for the ACK to echo its MSH (MSA-2 = MSH-10).
+  const std::string_view header = head.substr(0, head.find_first_of("\r\n"));
+  const hl7v2::ParseResult parsed = hl7v2::parse(std::string(header) + "\r");
+  if (parsed.ok() && !parsed.message->header().control_id.empty()) return hl7v2::build_ack(*parsed.message, request);
+  return hl7v2::build_ack_for_unparsed(head, request);
 }
 
 }  // namespace explainer::app

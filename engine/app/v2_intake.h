@@ -82,7 +82,8 @@ class V2Intake final : public transport::MllpHandler {
            std::shared_ptr<V2Enricher> enricher);
 
   std::string on_frame(std::string_view payload, const transport::ConnectionContext& context) override;
-  std::string on_oversize(std::size_t bytes, const transport::ConnectionContext& context) override;
+  std::string on_oversize(std::size_t bytes, std::string_view head,
+                          const transport::ConnectionContext& context) override;
 
   IntakeCounters counters() const;
 

@@ -228,7 +228,7 @@ bool MllpConnection::dispatch_events(MllpFrameDecoder& decoder, ConnectionContex
             << "listener=" << context.listener_name << " connection=" << connection_id_
             << " oversize frame skipped: " << event->payload_bytes << " bytes > limit "
             << shared_->config.max_frame_bytes;
-        response = shared_->handler->on_oversize(event->payload_bytes, context);
+        response = shared_->handler->on_oversize(event->payload_bytes, event->payload, context);
       }
     } catch (const std::exception& e) {
       counters.handler_errors.fetch_add(1);

@@ -69,6 +69,10 @@ std::size_t MllpFrameDecoder::consume_body(std::string_view bytes) {
   const std::size_t data = marker == std::string_view::npos ? bytes.size() : marker;
 
   if (current_.size() + data > max_frame_bytes_) {
+    oversize_head_ = current_.substr(0, kOversizeHeadBytes);
+    if (oversize_head_.size() < kOversizeHeadBytes) {
+      oversize_head_.append(bytes.data(), std::min(data, kOversizeHeadBytes - oversize_head_.size()));
+    }
     skipped_bytes_ = current_.size();
     std::string().swap(current_);  // release the buffer, not just its contents
     state_ = State::kSkipOversize;
@@ -103,7 +107,8 @@ std::size_t MllpFrameDecoder::consume_skip(std::string_view bytes) {
     start_frame();
     return marker + 1;
   }
-  events_.push_back(MllpEvent{MllpEventType::kOversize, {}, skipped_bytes_});
+  events_.push_back(MllpEvent{MllpEventType::kOversize, std::move(oversize_head_), skipped_bytes_});
+  oversize_head_.clear();
   skipped_bytes_ = 0;
   ++stats_.oversize_frames;
   state_ = State::kAfterEnd;

@@ -46,12 +46,15 @@ std::string mllp_encode(std::string_view payload);
 
 enum class MllpEventType {
   kFrame,     // a complete frame; payload holds its bytes
-  kOversize,  // a frame longer than the limit was skipped; payload is empty
+  kOversize,  // a frame longer than the limit was skipped; payload holds its first bytes
+              // (at most kOversizeHeadBytes: enough for an MSH, so the refusal can name it)
 };
+
+inline constexpr std::size_t kOversizeHeadBytes = 1024;
 
 struct MllpEvent {
   MllpEventType type = MllpEventType::kFrame;
-  std::string payload;            // kFrame only
+  std::string payload;            // kFrame: the frame; kOversize: its first bytes
   std::size_t payload_bytes = 0;  // size of the frame's payload (for kOversize: the total skipped)
 
   bool operator==(const MllpEvent&) const = default;
@@ -103,6 +106,7 @@ class MllpFrameDecoder {
   std::size_t max_frame_bytes_;
   State state_ = State::kHunt;
   std::string current_;            // payload of the frame in progress (kBody)
+  std::string oversize_head_;     // first bytes of the frame being skipped
   std::size_t skipped_bytes_ = 0;  // payload bytes of the oversize frame (kSkipOversize)
   std::uint64_t frames_started_ = 0;
   std::deque<MllpEvent> events_;

@@ -124,7 +124,7 @@ TEST(MllpFrameDecoder, OversizeFrameIsReportedOnceAtItsEndAndTheNextFrameStillDe
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].type, MllpEventType::kOversize);
   EXPECT_EQ(events[0].payload_bytes, 9u);
-  EXPECT_TRUE(events[0].payload.empty());
+  EXPECT_EQ(events[0].payload, "12345");  // the head, for the refusal to quote its header
   EXPECT_EQ(events[1], frame("ok"));
   EXPECT_EQ(decoder.stats().oversize_frames, 1u);
   EXPECT_EQ(decoder.stats().garbage_bytes, 0u);

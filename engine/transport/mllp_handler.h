@@ -35,7 +35,9 @@ class MllpHandler {
 
   // A frame whose payload (payload_bytes long) exceeded max_frame_bytes was skipped unread.
   // Typically answered with a negative ACK; the connection stays open for the next frame.
-  virtual std::string on_oversize(std::size_t payload_bytes, const ConnectionContext& context) = 0;
+  // `head` holds the frame's first bytes (at most kOversizeHeadBytes), e.g. to echo its MSH-10.
+  virtual std::string on_oversize(std::size_t payload_bytes, std::string_view head,
+                                  const ConnectionContext& context) = 0;
 };
 
 }  // namespace explainer::transport

@@ -34,7 +34,7 @@ class EchoHandler : public MllpHandler {
     if (payload == "huge") return std::string(32u * 1024u * 1024u, 'h');  // outgrows socket buffers
     return "ACK:" + std::string(payload);
   }
-  std::string on_oversize(std::size_t bytes, const ConnectionContext&) override {
+  std::string on_oversize(std::size_t bytes, std::string_view, const ConnectionContext&) override {
     return "OVERSIZE:" + std::to_string(bytes);
   }
   std::atomic<int> calls{0};

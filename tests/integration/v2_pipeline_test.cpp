@@ -229,6 +229,7 @@ TEST_F(V2PipelineTest, OversizeFrameIsRefusedAndTheNextMessageStillFlows) {
   huge += std::string(70 * 1024, 'x');
   const Ack ack = send(huge);
   EXPECT_EQ(ack.code, "AR");
+  EXPECT_EQ(ack.control_id, "RAD20250315002");  // echoed from the refused frame's MSH
   EXPECT_EQ(send(read_fixture("radiology/ct-chest.hl7")).code, "AA");
   ASSERT_TRUE(peer.wait_for(1));
 }

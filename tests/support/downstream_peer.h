@@ -68,7 +68,9 @@ class DownstreamPeer {
       return parsed.ok() ? hl7v2::build_ack(*parsed.message, request)
                          : hl7v2::build_ack_for_unparsed(payload, request);
     }
-    std::string on_oversize(std::size_t, const transport::ConnectionContext&) override { return {}; }
+    std::string on_oversize(std::size_t, std::string_view, const transport::ConnectionContext&) override {
+      return {};
+    }
 
     mutable std::mutex mu;
     std::condition_variable cv;
