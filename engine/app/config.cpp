@@ -109,13 +109,12 @@ void collect_keys(const AbstractConfiguration& c, const std::string& prefix,
   }
   for (const auto& k : keys) {
     const std::string full = prefix.empty() ? k : prefix + "." + k;
-    // A key can be both a value and a prefix (JSON objects never are, properties may be).
+    // Only leaves are checked: a JSON object is a "property" too, but its members are the keys.
     AbstractConfiguration::Keys sub;
     c.keys(full, sub);
     if (sub.empty()) {
       out.push_back(full);
     } else {
-      if (c.hasProperty(full)) out.push_back(full);
       collect_keys(c, full, out);
     }
   }

@@ -267,3 +267,27 @@ TEST(ExplainerdProcess, DaemonModeWritesAPidFileAndStopsOnSigterm) {
 
 }  // namespace
 }  // namespace explainer
+
+namespace explainer {
+namespace {
+
+using namespace test_support;
+
+TEST(ExplainerdProcess, LayeredConfigurationLaterJsonFileOverridesProperties) {
+  TempDir dir;
+  DownstreamPeer peer;
+  const std::uint16_t unused_port = free_port();
+  const std::uint16_t json_port = free_port();
+  const std::string properties = write_config(dir, unused_port, peer.port());
+  const std::string json = dir.str("override.json");
+  std::ofstream(json) << "{ \"listener\": { \"ris\": { \"port\": " << json_port << " } } }\n";
+  Daemon daemon(binary("explainerd"), {"--config=" + properties, "--config=" + json});
+  ASSERT_TRUE(wait_for_port(json_port));
+  const auto r = run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(json_port),
+                                           fixture_path("radiology/mri-knee.hl7")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(daemon.terminate(), 0);
+}
+
+}  // namespace
+}  // namespace explainer
