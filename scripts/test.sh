@@ -15,5 +15,16 @@ source "$root/scripts/pg-test-server.sh"
 pg_test_server_start
 trap pg_test_server_stop EXIT
 
-cd "$build_dir"
-ctest --output-on-failure -j "$(nproc)" --timeout 600
+(cd "$build_dir" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer (a second build).
+# EXPLAINER_TEST_SANITIZE=0 skips it (e.g. for a quick local run).
+if [[ "${EXPLAINER_TEST_SANITIZE:-1}" != 0 ]]; then
+  asan_dir=${EXPLAINER_ASAN_BUILD_DIR:-$root/build-asan}
+  cmake -S "$root" -B "$asan_dir" -DCMAKE_BUILD_TYPE=Debug -DEXPLAINER_SANITIZE=ON \
+    -DEXPLAINER_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$asan_dir" -j "$(nproc)"
+  (cd "$asan_dir" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -j "$(nproc)" --timeout 900)
+fi
