@@ -11,6 +11,7 @@ build_packages=(
 )
 test_packages=(
   postgresql libxml2-utils openssl nodejs npm clang libclang-rt-14-dev valgrind
+  chromium poppler-utils fonts-liberation
 )
 
 wanted=("${build_packages[@]}")

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/cli_queue.h"
 #include "core/log.h"
 
 namespace {
@@ -14,11 +15,14 @@ void usage(std::ostream& out) {
          "  parse FILE [--json]                 structure, status and impression of an HL7 v2 message\n"
          "  send --mllp HOST:PORT FILE...       send messages over MLLP and print each ACK\n"
          "  receive --mllp [HOST:]PORT --out DIR  act as a downstream MLLP peer (answers AA)\n"
-         "  enrich FILE [--obx-format ft|ed]    print exactly what would be delivered for a message\n"
+         "  enrich FILE [--obx-format ft|ed]    print exactly what would be delivered (HL7 v2 or FHIR)\n"
+         "  letter FILE [--out OUT.html]        printable patient letter for a report\n"
          "  match [--modality M] [--body-region R] [--json] TEXT | --jsonl   findings and assertions\n"
          "  assert --tsv                        assertion of target<TAB>sentence lines from stdin\n"
          "  eval [--negex FILE] FILES           score the matcher on labelled sets\n"
          "  content lint|report                 check the content library / table of every document\n"
+         "  queue status|list --dead|retry ID|retry --all-dead|purge ID --config=FILE\n"
+         "                                      inspect and repair the outbox (also while explainerd runs)\n"
          "\n"
          "Run 'explainer COMMAND --help' for a command's options.\n";
 }
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
       {"assert", explainer::app::cli_assert},
       {"eval", explainer::app::cli_eval},
       {"content", explainer::app::cli_content},
+      {"queue", explainer::app::cli_queue},
+      {"letter", explainer::app::cli_letter},
   };
   const auto it = commands.find(command);
   if (it == commands.end()) {

@@ -12,11 +12,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iomanip>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 
 #include "app/config.h"
 #include "core/clock.h"
@@ -30,7 +29,8 @@ constexpr const char* kUsage =
     "usage: explainer queue COMMAND --config=FILE [--json]\n"
     "\n"
     "  status                      per destination: pending, oldest pending age, dead, last error\n"
-    "  list --dead [--destination NAME]   dead-letter rows: id, destination, control id, attempts,\n"
+    "  list --dead [--destination NAME]   dead-letter rows: id, destination, control id, "
+    "attempts,\n"
     "                              age, reason\n"
     "  retry ID                    make dead row ID pending again (keeps its place in the FIFO)\n"
     "  retry --all-dead [--destination NAME]   the same for every dead row\n"
@@ -60,7 +60,8 @@ std::string human_age(std::int64_t ms) {
 
 // Error texts may hold CR/LF (e.g. a peer's ACK); keep each table row on one line.
 std::string one_line(std::string text) {
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\t'; }, ' ');
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\t'; }, ' ');
   return text;
 }
 
@@ -123,7 +124,8 @@ std::vector<store::QueueStatus> status_rows(store::MessageStore& store, const En
   return rows;
 }
 
-int print_status(store::MessageStore& store, const EngineConfig& config, bool json, std::ostream& out) {
+int print_status(store::MessageStore& store, const EngineConfig& config, bool json,
+                 std::ostream& out) {
   const std::int64_t now_ms = core::SystemClock::instance().now_unix_ms();
   const auto rows = status_rows(store, config, now_ms);
   if (json) {
@@ -153,14 +155,16 @@ int print_status(store::MessageStore& store, const EngineConfig& config, bool js
   }
   Table table({"DESTINATION", "PENDING", "OLDEST", "DEAD", "LAST ERROR"});
   for (const auto& s : rows) {
-    table.add({s.destination, std::to_string(s.pending), s.pending ? human_age(s.oldest_pending_age_ms) : "-",
-               std::to_string(s.dead), s.last_error.empty() ? "-" : one_line(s.last_error)});
+    table.add({s.destination, std::to_string(s.pending),
+               s.pending ? human_age(s.oldest_pending_age_ms) : "-", std::to_string(s.dead),
+               s.last_error.empty() ? "-" : one_line(s.last_error)});
   }
   table.print(out);
   return 0;
 }
 
-int print_dead(store::MessageStore& store, const std::string& destination, bool json, std::ostream& out) {
+int print_dead(store::MessageStore& store, const std::string& destination, bool json,
+               std::ostream& out) {
   const std::int64_t now_ms = core::SystemClock::instance().now_unix_ms();
   const auto rows = store.list_dead(destination);
   if (json) {
@@ -201,7 +205,10 @@ int print_dead(store::MessageStore& store, const std::string& destination, bool 
 }
 
 std::optional<store::OutboxId> parse_id(const std::string& text) {
-  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
+  if (text.empty() || text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
   const store::OutboxId id = std::stoll(text);
   return id > 0 ? std::optional<store::OutboxId>(id) : std::nullopt;
 }
@@ -238,7 +245,8 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
   // Validate the command line completely before touching the store.
   std::optional<store::OutboxId> id;
   if (command == "status") {
-    if (!rest.empty() || dead || all_dead || has_destination) return usage_error("takes no arguments");
+    if (!rest.empty() || dead || all_dead || has_destination)
+      return usage_error("takes no arguments");
   } else if (command == "list") {
     if (!dead) return usage_error("only 'list --dead' is supported");
     if (!rest.empty() || all_dead) return usage_error("unexpected argument");
@@ -246,7 +254,8 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
     if (all_dead) {
       if (!rest.empty()) return usage_error("give either ID or --all-dead");
     } else {
-      if (rest.size() != 1 || !(id = parse_id(rest.front()))) return usage_error("needs one row ID or --all-dead");
+      if (rest.size() != 1 || !(id = parse_id(rest.front())))
+        return usage_error("needs one row ID or --all-dead");
       if (has_destination) return usage_error("--destination goes with --all-dead");
     }
     if (dead || json) return usage_error("unexpected option");
@@ -266,7 +275,8 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
     err << "explainer queue: " << config_file << ": " << e.what() << "\n";
     return 1;
   } catch (const Poco::Exception& e) {
-    err << "explainer queue: cannot read configuration " << config_file << ": " << e.displayText() << "\n";
+    err << "explainer queue: cannot read configuration " << config_file << ": " << e.displayText()
+        << "\n";
     return 1;
   }
 
@@ -279,7 +289,8 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
                                                                : store::sqlite::Synchronous::kFull;
     store = store::sqlite::SqliteStore::open(options);
   } catch (const std::exception& e) {
-    err << "explainer queue: cannot open the store " << config.store.sqlite_path << ": " << e.what() << "\n";
+    err << "explainer queue: cannot open the store " << config.store.sqlite_path << ": " << e.what()
+        << "\n";
     return 1;
   }
 
@@ -294,14 +305,16 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
     }
     if (command == "retry") {
       if (!store->retry_dead(*id)) {
-        err << "explainer queue retry: row " << *id << " is not a dead-letter row (see 'queue list --dead')\n";
+        err << "explainer queue retry: row " << *id
+            << " is not a dead-letter row (see 'queue list --dead')\n";
         return 1;
       }
       out << "Row " << *id << " is pending again.\n";
       return 0;
     }
     if (!store->purge(*id)) {
-      err << "explainer queue purge: row " << *id << " is not a dead-letter row (see 'queue list --dead')\n";
+      err << "explainer queue purge: row " << *id
+          << " is not a dead-letter row (see 'queue list --dead')\n";
       return 1;
     }
     out << "Row " << *id << " purged.\n";

@@ -1,10 +1,12 @@
 #include "content/library.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <system_error>
 
 #include "content/loader.h"
+#include "content/render.h"
 
 namespace explainer::content {
 namespace {
@@ -92,7 +94,33 @@ std::shared_ptr<const ContentLibrary> ContentLibrary::from_documents(
     library->index_.emplace(std::move(key), library->documents_.size());
     library->documents_.push_back(std::move(document));
   }
+  library->plain_text_.reserve(library->documents_.size());
+  library->html_fragment_.reserve(library->documents_.size());
+  for (const ContentDocument& document : library->documents_) {
+    library->plain_text_.push_back(render_plain_text(document));
+    library->html_fragment_.push_back(render_html_fragment(document));
+  }
   return library;
+}
+
+std::size_t ContentLibrary::index_of(const ContentDocument& document) const {
+  // std::less: a total order even for pointers into different objects.
+  const std::less<const ContentDocument*> before;
+  if (documents_.empty() || before(&document, documents_.data()) ||
+      !before(&document, documents_.data() + documents_.size())) {
+    return std::string::npos;
+  }
+  return static_cast<std::size_t>(&document - documents_.data());
+}
+
+std::string ContentLibrary::plain_text(const ContentDocument& document) const {
+  const std::size_t i = index_of(document);
+  return i == std::string::npos ? render_plain_text(document) : plain_text_[i];
+}
+
+std::string ContentLibrary::html_fragment(const ContentDocument& document) const {
+  const std::size_t i = index_of(document);
+  return i == std::string::npos ? render_html_fragment(document) : html_fragment_[i];
 }
 
 const ContentDocument* ContentLibrary::get(std::string_view content_id,

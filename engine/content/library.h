@@ -51,6 +51,13 @@ class ContentLibrary {
   Lookup find(std::string_view content_id, std::string_view language,
               std::string_view fallback_language = "en") const;
 
+  // render_plain_text() / render_html_fragment() of `document`. For a document of this
+  // snapshot (a pointer obtained from find() or documents()) the rendering is made once, when
+  // the snapshot is built, and copied out; any other document is rendered on the spot. The
+  // result is identical either way (renderings are pure functions of the document).
+  std::string plain_text(const ContentDocument& document) const;
+  std::string html_fragment(const ContentDocument& document) const;
+
   const std::vector<ContentDocument>& documents() const { return documents_; }
   std::size_t size() const { return documents_.size(); }
   std::vector<std::string> languages() const;
@@ -59,7 +66,12 @@ class ContentLibrary {
   ContentLibrary() = default;
   const ContentDocument* get(std::string_view content_id, std::string_view language) const;
 
+  // Index of `document` in documents_, or npos when it is not one of ours.
+  std::size_t index_of(const ContentDocument& document) const;
+
   std::vector<ContentDocument> documents_;
+  std::vector<std::string> plain_text_;     // render_plain_text(documents_[i])
+  std::vector<std::string> html_fragment_;  // render_html_fragment(documents_[i])
   std::map<std::pair<std::string, std::string>, std::size_t, std::less<>> index_;
 };
 

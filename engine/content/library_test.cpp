@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "content/render.h"
+
 namespace explainer::content {
 namespace {
 
@@ -121,6 +123,22 @@ TEST(ContentLibrary, FromDocumentsKeepsTheFirstOfDuplicates) {
   const auto library = ContentLibrary::from_documents({first, second});
   EXPECT_EQ(library->size(), 1u);
   EXPECT_EQ(library->find("a", "en").document->title, "first");
+}
+
+TEST(ContentLibrary, CachedRenderingsEqualTheRenderFunctions) {
+  const auto library = ContentLibrary::load(testdata("valid/content")).library;
+  ASSERT_FALSE(library->documents().empty());
+  for (const ContentDocument& document : library->documents()) {
+    EXPECT_EQ(library->plain_text(document), render_plain_text(document)) << document.content_id;
+    EXPECT_EQ(library->html_fragment(document), render_html_fragment(document))
+        << document.content_id;
+  }
+  // A document that is not part of the snapshot is rendered on the spot, not looked up.
+  ContentDocument outsider = library->documents().front();
+  outsider.title = "A different title";
+  EXPECT_EQ(library->plain_text(outsider), render_plain_text(outsider));
+  EXPECT_NE(library->plain_text(outsider), library->plain_text(library->documents().front()));
+  EXPECT_EQ(library->html_fragment(outsider), render_html_fragment(outsider));
 }
 
 }  // namespace

@@ -75,11 +75,11 @@ V2Enrichment V2Enricher::enrich(const hl7v2::Message& message,
       }
       std::string value;
       if (form == V2Form::kEncapsulatedHtml) {
-        std::string html = content::render_html_fragment(doc);
+        std::string html = library->html_fragment(doc);
         if (chosen.used_fallback) html = "<p class=\"explainer-fallback\">" + fallback_note(chosen) + "</p>\n" + html;
         value = hl7v2::join_components({"", "TEXT", "HTML", "Base64", base64(html)}, d);
       } else {
-        std::string text = content::render_plain_text(doc);
+        std::string text = library->plain_text(doc);
         if (chosen.used_fallback) text = fallback_note(chosen) + "\n\n" + text;
         value = message.encode(text);
       }

@@ -96,6 +96,14 @@ std::string sanitize_utf8(std::string_view bytes) {
   out.reserve(bytes.size());
   std::size_t i = 0;
   while (i < bytes.size()) {
+    // ASCII is always valid UTF-8: copy a whole run at once (most report text is ASCII).
+    std::size_t run_end = i;
+    while (run_end < bytes.size() && static_cast<unsigned char>(bytes[run_end]) < 0x80) ++run_end;
+    if (run_end > i) {
+      out.append(bytes.substr(i, run_end - i));
+      i = run_end;
+      continue;
+    }
     std::uint32_t cp = 0;
     const std::size_t len = decode_one(bytes, i, cp);
     if (len == 0) {

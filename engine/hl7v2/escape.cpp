@@ -1,6 +1,7 @@
 #include "hl7v2/escape.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace explainer::hl7v2 {
@@ -133,9 +134,26 @@ std::string encode_text(std::string_view utf8, const Delimiters& d, Charset char
     seq.push_back(d.escape);
     return seq;
   };
+  // Bytes that need the branch chain below; every other byte is copied as is, a run at a time.
+  std::array<bool, 256> special{};
+  for (int c = 0; c < 0x20; ++c) special[static_cast<std::size_t>(c)] = true;
+  special[0x7F] = true;
+  for (const char c : {d.escape, d.field, d.component, d.subcomponent, d.repetition}) {
+    special[static_cast<unsigned char>(c)] = true;
+  }
+  if (d.truncation) special[static_cast<unsigned char>(*d.truncation)] = true;
+
   std::string out;
   out.reserve(bytes.size() + 16);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
+    std::size_t run_end = i;
+    while (run_end < bytes.size() && !special[static_cast<unsigned char>(bytes[run_end])])
+      ++run_end;
+    if (run_end > i) {
+      out.append(bytes, i, run_end - i);
+      i = run_end - 1;
+      continue;
+    }
     const char c = bytes[i];
     if (c == d.escape) {
       out += escape_seq("E");

@@ -166,8 +166,19 @@ std::string Message::encode(std::string_view utf8, const EncodeOptions& options,
 }
 
 namespace {
+// Index of the first CR or LF at or after `pos`, or bytes.size(). Two bounded single-character
+// finds (vectorised memchr); find_first_of("\r\n") calls memchr once per byte.
+std::size_t line_end(std::string_view bytes, std::size_t pos) {
+  const std::size_t cr = std::min(bytes.find('\r', pos), bytes.size());
+  const std::size_t lf = bytes.substr(pos, cr - pos).find('\n');
+  return lf == std::string_view::npos ? cr : pos + lf;
+}
+
 bool acceptable_segment_text(std::string_view raw) {
-  return !raw.empty() && raw.find_first_of("\r\n") == std::string_view::npos;
+  // Two single-character finds (each one vectorised memchr) instead of find_first_of, which
+  // calls memchr once per byte of a segment that may carry a whole explanation.
+  return !raw.empty() && raw.find('\r') == std::string_view::npos &&
+         raw.find('\n') == std::string_view::npos;
 }
 }  // namespace
 
@@ -274,7 +285,7 @@ struct Parser {
     if (enc.size() == 5) d.truncation = enc[4];
 
     while (pos < bytes.size()) {
-      const std::size_t end = std::min(bytes.find_first_of("\r\n", pos), bytes.size());
+      const std::size_t end = line_end(bytes, pos);
       if (end > pos) m.spans_.push_back({pos, end - pos});
       pos = end;
       if (pos < bytes.size() && bytes[pos] == '\r' && pos + 1 < bytes.size() &&

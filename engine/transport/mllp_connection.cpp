@@ -65,6 +65,21 @@ void ListenerShared::close_and_unregister(std::uint64_t id, Poco::Net::StreamSoc
   }
 }
 
+void ListenerShared::shut_down_open_sockets_for_reading() {
+  std::lock_guard<std::mutex> lock(open_sockets_mutex);
+  for (auto& [id, socket] : open_sockets) {
+    try {
+      socket.shutdownReceive();
+    } catch (...) {
+    }
+  }
+}
+
+std::size_t ListenerShared::open_socket_count() {
+  std::lock_guard<std::mutex> lock(open_sockets_mutex);
+  return open_sockets.size();
+}
+
 void ListenerShared::shut_down_open_sockets() {
   std::lock_guard<std::mutex> lock(open_sockets_mutex);
   for (auto& [id, socket] : open_sockets) {

@@ -1,5 +1,8 @@
 #include "transport/mllp_listener.h"
 
+#include <chrono>
+#include <thread>
+
 #include <Poco/Exception.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -97,7 +100,15 @@ void MllpListener::stop() {
   impl_->stopped = true;
   impl_->shared->stopping.store(true);
   impl_->server->stop();  // stops accepting; joins the accept thread; drops queued sockets
-  impl_->shared->shut_down_open_sockets();  // wakes threads blocked on a socket
+  // Graceful first: stop reading, so idle connections close at once while a message being
+  // committed still gets its ACK written. Then, for threads still blocked (e.g. writing to a
+  // peer that does not read), shut the sockets down completely.
+  impl_->shared->shut_down_open_sockets_for_reading();
+  const auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (impl_->shared->open_socket_count() > 0 && std::chrono::steady_clock::now() < grace) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->shared->shut_down_open_sockets();
   impl_->pool->joinAll();  // connection threads see `stopping` within poll_interval
   impl_->server.reset();
   impl_->pool.reset();

@@ -56,7 +56,12 @@ struct ListenerShared {
 
   void register_socket(std::uint64_t id, const Poco::Net::StreamSocket& socket);
   void close_and_unregister(std::uint64_t id, Poco::Net::StreamSocket& socket);
+  // Stop reading on every open connection: threads blocked in a read wake at once, while a
+  // handler call in progress can still write its ACK.
+  void shut_down_open_sockets_for_reading();
+  // Both directions: also wakes a thread blocked writing to a peer that does not read.
   void shut_down_open_sockets();
+  std::size_t open_socket_count();
 };
 
 }  // namespace explainer::transport::detail
