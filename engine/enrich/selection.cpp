@@ -60,7 +60,10 @@ Selection select_explanations(const core::ReportView& report, const matching::Ma
       ++selection.not_explained["policy_skip"];
       continue;
     }
-    const auto lookup = library.find(finding.content_id, report.patient_language, policy.default_language);
+    // No known patient language: the default language is what is asked for, not a fallback.
+    const std::string& language =
+        report.patient_language.empty() ? policy.default_language : report.patient_language;
+    const auto lookup = library.find(finding.content_id, language, policy.default_language);
     if (!lookup) {
       ++selection.not_explained["content_missing"];
       continue;
@@ -79,7 +82,7 @@ Selection select_explanations(const core::ReportView& report, const matching::Ma
     chosen.content_id = finding.content_id;
     chosen.sensitivity = finding.sensitivity;
     chosen.document = lookup.document;
-    chosen.requested_language = report.patient_language;
+    chosen.requested_language = language;
     chosen.used_fallback = lookup.used_fallback;
     chosen.action = action;
     selection.chosen.push_back(chosen);

@@ -143,6 +143,24 @@ TEST_F(V2EnricherTest, SpanishSpeakingPatientGetsSpanishContent) {
   }
 }
 
+TEST_F(V2EnricherTest, UnknownPatientLanguageGetsTheDefaultLanguageWithoutAFallbackNote) {
+  original_ = read_fixture("mri-knee.hl7");
+  const std::string pid15 = "eng^English^ISO639";
+  original_.erase(original_.find(pid15), pid15.size());
+  auto parsed = hl7v2::parse(original_);
+  ASSERT_TRUE(parsed.ok());
+  const auto reports = extract::extract_reports(*parsed.message);
+  ASSERT_TRUE(reports.front().patient_language.empty());
+  V2Enricher enricher(*rules_, *content_, Policy{});
+  const auto result = enricher.enrich(*parsed.message, reports, V2Form::kFormattedText);
+  ASSERT_TRUE(result.payload);
+  for (const auto& a : result.added) {
+    EXPECT_EQ(a.language, "en");
+    EXPECT_FALSE(a.used_fallback);
+  }
+  EXPECT_EQ(result.payload->find("not available in the requested language"), std::string::npos);
+}
+
 TEST_F(V2EnricherTest, PreliminaryReportGetsNothing) {
   const auto result = run("preliminary-report.hl7");
   EXPECT_FALSE(result.payload);
