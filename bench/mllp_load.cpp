@@ -35,10 +35,13 @@ const char* kDefaultTemplate =
     "MSH|^~\\&|RIS|HOSP|EXPLAINER|HOSP|20261125120000||ORU^R01^ORU_R01|{ID}|P|2.5.1\r"
     "PID|1||LOADTEST^^^HOSP^MR||LOADTEST^PATIENT||19700101|U|||||||en\r"
     "OBR|1|ORD{ID}|ACC{ID}|72148^MRI LUMBAR SPINE^C4|||20261125110000|||||||||||||||MR|F\r"
-    "OBX|1|TX|18782-3^Radiology Study observation^LN||FINDINGS: Mild loss of disc height at L4-L5.||||||F\r"
+    "OBX|1|TX|18782-3^Radiology Study observation^LN||FINDINGS: Mild loss of disc height at "
+    "L4-L5.||||||F\r"
     "OBX|2|TX|18782-3^Radiology Study observation^LN||IMPRESSION:||||||F\r"
-    "OBX|3|TX|18782-3^Radiology Study observation^LN||1. L4-L5 disc bulge with mild spinal canal stenosis.||||||F\r"
-    "OBX|4|TX|18782-3^Radiology Study observation^LN||2. No evidence of fracture or metastatic disease.||||||F\r";
+    "OBX|3|TX|18782-3^Radiology Study observation^LN||1. L4-L5 disc bulge with mild spinal canal "
+    "stenosis.||||||F\r"
+    "OBX|4|TX|18782-3^Radiology Study observation^LN||2. No evidence of fracture or metastatic "
+    "disease.||||||F\r";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -102,7 +105,8 @@ void run_connection(const Options& opt, const std::string& tmpl, int conn_index,
   std::vector<double> local;
   local.reserve(static_cast<std::size_t>(opt.messages));
   try {
-    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress(opt.host, static_cast<Poco::UInt16>(opt.port)));
+    Poco::Net::StreamSocket socket(
+        Poco::Net::SocketAddress(opt.host, static_cast<Poco::UInt16>(opt.port)));
     socket.setNoDelay(true);
     socket.setReceiveTimeout(Poco::Timespan(30, 0));
     std::string buffer, frame;
@@ -115,8 +119,13 @@ void run_connection(const Options& opt, const std::string& tmpl, int conn_index,
         std::this_thread::sleep_until(next_send);
         next_send += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
       }
-      const std::string id = "L" + std::to_string(conn_index) + "-" + std::to_string(i) + "-" +
-                             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+      // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "L" + to_string().
+      std::string id = "L";
+      id += std::to_string(conn_index);
+      id += '-';
+      id += std::to_string(i);
+      id += '-';
+      id += std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
       std::string msg = tmpl;
       for (std::size_t p; (p = msg.find("{ID}")) != std::string::npos;) msg.replace(p, 4, id);
       std::string framed;
@@ -168,14 +177,22 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--host") opt.host = next();
-    else if (a == "--port") opt.port = std::stoi(next());
-    else if (a == "--connections") opt.connections = std::stoi(next());
-    else if (a == "--messages") opt.messages = std::stoi(next());
-    else if (a == "--max-seconds") opt.max_seconds = std::stod(next());
-    else if (a == "--rate") opt.rate = std::stod(next());
-    else if (a == "--file") opt.file = next();
-    else if (a == "--json") opt.json = true;
+    if (a == "--host")
+      opt.host = next();
+    else if (a == "--port")
+      opt.port = std::stoi(next());
+    else if (a == "--connections")
+      opt.connections = std::stoi(next());
+    else if (a == "--messages")
+      opt.messages = std::stoi(next());
+    else if (a == "--max-seconds")
+      opt.max_seconds = std::stod(next());
+    else if (a == "--rate")
+      opt.rate = std::stod(next());
+    else if (a == "--file")
+      opt.file = next();
+    else if (a == "--json")
+      opt.json = true;
     else {
       std::cerr << "usage: mllp-load --port P [--host H] [--connections C] [--messages N] "
                    "[--file TEMPLATE] [--max-seconds S] [--rate R] [--json]\n";
@@ -192,15 +209,20 @@ int main(int argc, char** argv) {
     std::stringstream ss;
     ss << in.rdbuf();
     tmpl = ss.str();
-    for (auto& c : tmpl) if (c == '\n') c = '\r';
+    for (auto& c : tmpl)
+      if (c == '\n') c = '\r';
     // The template's MSH-10 is replaced by {ID} so every message is unique.
     std::size_t msh_end = tmpl.find('\r');
     std::string msh = tmpl.substr(0, msh_end);
     int bars = 0;
     std::size_t start = std::string::npos, end = std::string::npos;
     for (std::size_t i = 0; i < msh.size(); ++i) {
-      if (msh[i] == '|' && ++bars == 9) start = i + 1;
-      else if (msh[i] == '|' && bars == 10) { end = i; break; }
+      if (msh[i] == '|' && ++bars == 9)
+        start = i + 1;
+      else if (msh[i] == '|' && bars == 10) {
+        end = i;
+        break;
+      }
     }
     if (start == std::string::npos) {
       std::cerr << "mllp-load: template has no MSH-10\n";
@@ -216,14 +238,17 @@ int main(int argc, char** argv) {
                                  std::chrono::duration<double>(opt.max_seconds));
   std::vector<std::thread> threads;
   for (int c = 0; c < opt.connections; ++c) {
-    threads.emplace_back(run_connection, std::cref(opt), std::cref(tmpl), c, std::ref(totals), deadline);
+    threads.emplace_back(run_connection, std::cref(opt), std::cref(tmpl), c, std::ref(totals),
+                         deadline);
   }
   for (auto& t : threads) t.join();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   auto& lat = totals.latencies_us;
   const double rate = static_cast<double>(totals.acked.load()) / seconds;
-  const double p50 = percentile(lat, 0.50), p90 = percentile(lat, 0.90), p99 = percentile(lat, 0.99);
+  const double p50 = percentile(lat, 0.50), p90 = percentile(lat, 0.90),
+               p99 = percentile(lat, 0.99);
   const double max = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
   if (opt.json) {
     std::printf(
@@ -236,7 +261,8 @@ int main(int argc, char** argv) {
     std::printf("connections=%d sent=%ld acked=%ld bad_acks=%ld errors=%ld seconds=%.3f\n",
                 opt.connections, totals.sent.load(), totals.acked.load(), totals.bad_acks.load(),
                 totals.errors.load(), seconds);
-    std::printf("msgs/s=%.1f latency_us p50=%.0f p90=%.0f p99=%.0f max=%.0f\n", rate, p50, p90, p99, max);
+    std::printf("msgs/s=%.1f latency_us p50=%.0f p90=%.0f p99=%.0f max=%.0f\n", rate, p50, p90, p99,
+                max);
   }
   return (totals.bad_acks == 0 && totals.errors == 0) ? 0 : 1;
 }

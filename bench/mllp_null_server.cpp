@@ -2,7 +2,8 @@
 // MSH-10 as MSA-2, without parsing anything else, storing nothing. Same Poco TCPServer machinery as
 // explainerd, so the ratio between the two is the cost of Explainer's own work.
 //
-// Usage: mllp-null-server --port P [--threads T]     (runs until SIGTERM/SIGINT)
+// Usage: mllp-null-server --port P [--threads T] [--port-file F]   (runs until SIGTERM/SIGINT)
+// --port 0 picks a free port; --port-file writes the port actually bound (then a newline) to F.
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/TCPServer.h>
@@ -12,6 +13,8 @@
 #include <Poco/ThreadPool.h>
 
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -61,14 +64,19 @@ class NullConnection : public Poco::Net::TCPServerConnection {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = 0, threads = 128;
+  int port = -1, threads = 128;
+  std::string port_file;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--port") port = std::stoi(argv[i + 1]);
-    else if (a == "--threads") threads = std::stoi(argv[i + 1]);
+    if (a == "--port")
+      port = std::stoi(argv[i + 1]);
+    else if (a == "--threads")
+      threads = std::stoi(argv[i + 1]);
+    else if (a == "--port-file")
+      port_file = argv[i + 1];
   }
-  if (port <= 0) {
-    std::cerr << "usage: mllp-null-server --port P [--threads T]\n";
+  if (port < 0) {
+    std::cerr << "usage: mllp-null-server --port P [--threads T] [--port-file F]\n";
     return 2;
   }
   sigset_t set;
@@ -81,10 +89,16 @@ int main(int argc, char** argv) {
   auto* params = new Poco::Net::TCPServerParams;
   params->setMaxThreads(threads);
   params->setMaxQueued(threads);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+  Poco::Net::ServerSocket socket(
+      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
   Poco::Net::TCPServer server(new Poco::Net::TCPServerConnectionFactoryImpl<NullConnection>(), pool,
                               socket, params);
   server.start();
+  if (!port_file.empty()) {
+    const std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << socket.address().port() << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
   int sig = 0;
   sigwait(&set, &sig);
   server.stop();

@@ -1,0 +1,4 @@
+// Entry point of explainer_bench (Google Benchmark's standard main).
+#include <benchmark/benchmark.h>
+
+BENCHMARK_MAIN();
