@@ -5,9 +5,13 @@
 #include <Poco/StringTokenizer.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <regex>
+#include <sstream>
+
+#include "transport/http/fhir_server.h"
 
 namespace explainer::app {
 
@@ -88,9 +92,9 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(store\.sqlite\.(path|synchronous))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
         R"(listeners)",
-        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations))",
+        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file))",
         R"(destinations)",
-        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path))",
+        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format))",
     };
     std::vector<std::regex> out;
     for (const char* r : raw) out.emplace_back(r);
@@ -120,7 +124,53 @@ void collect_keys(const AbstractConfiguration& c, const std::string& prefix,
   }
 }
 
+// Reads a secret from a file: the whole content, surrounding whitespace trimmed.
+std::string read_secret_file(const std::string& key, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("configuration key '" + key + "': cannot read " + path);
+  std::ostringstream all;
+  all << in.rdbuf();
+  const std::string value = Poco::trim(all.str());
+  if (value.empty()) throw ConfigError("configuration key '" + key + "': " + path + " is empty");
+  return value;
+}
+
+// A secret given inline (`key`) or in a file (`key_file`); at most one of them.
+std::string get_secret(const AbstractConfiguration& c, const std::string& key, const std::string& config_dir) {
+  const bool inline_value = c.hasProperty(key);
+  const bool file_value = c.hasProperty(key + "_file");
+  if (inline_value && file_value) {
+    throw ConfigError("configuration keys '" + key + "' and '" + key + "_file' exclude each other");
+  }
+  if (file_value) return read_secret_file(key + "_file", resolve_path(config_dir, c.getString(key + "_file")));
+  return inline_value ? Poco::trim(c.getString(key)) : std::string();
+}
+
+void check_listener_destinations(const std::string& key, const std::string& listener_type,
+                                 const std::vector<std::string>& names,
+                                 const std::vector<DestinationConfig>& destinations) {
+  for (const auto& n : names) {
+    const auto it = std::find_if(destinations.begin(), destinations.end(),
+                                 [&](const DestinationConfig& d) { return d.name == n; });
+    if (it == destinations.end()) {
+      throw ConfigError("configuration key '" + key + "' names unknown destination '" + n + "'");
+    }
+    if (!listener_can_feed(listener_type, it->type)) {
+      throw ConfigError("configuration key '" + key + "': a " + listener_type +
+                        " listener can feed only " +
+                        (listener_type == "fhir" ? "fhir and file" : "mllp and file") +
+                        " destinations; '" + n + "' is of type " + it->type);
+    }
+  }
+}
+
 }  // namespace
+
+bool listener_can_feed(const std::string& listener_type, const std::string& destination_type) {
+  if (destination_type == "file") return true;
+  if (listener_type == "fhir") return destination_type == "fhir";
+  return destination_type == "mllp";
+}
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
   if (path.empty()) return path;
@@ -185,7 +235,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     const std::string p = "destination." + name + ".";
     DestinationConfig d;
     d.name = name;
-    d.type = get_choice(c, p + "type", "", {"mllp", "file"});
+    d.type = get_choice(c, p + "type", "", {"mllp", "fhir", "file"});
     if (d.type == "mllp") {
       d.host = require(c, p + "host");
       d.port = static_cast<std::uint16_t>(get_int(c, p + "port", 0, 1, 65535));
@@ -195,6 +245,26 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       d.obx_format = get_choice(c, p + "obx_format", "ft", {"ft", "ed"}) == "ed"
                          ? ObxFormat::kEncapsulatedHtml
                          : ObxFormat::kFormattedText;
+    } else if (d.type == "fhir") {
+      d.base_url = require(c, p + "base_url");
+      if (d.base_url.rfind("http://", 0) != 0 && d.base_url.rfind("https://", 0) != 0) {
+        throw ConfigError("configuration key '" + p + "base_url' must start with http:// or https://");
+      }
+      d.bearer_token = get_secret(c, p + "bearer_token", config_dir);
+      d.user = Poco::trim(c.getString(p + "user", ""));
+      d.password = get_secret(c, p + "password", config_dir);
+      if (!d.bearer_token.empty() && !d.user.empty()) {
+        throw ConfigError("configuration keys '" + p + "bearer_token' and '" + p +
+                          "user': choose bearer or basic authentication, not both");
+      }
+      if (!d.password.empty() && d.user.empty()) {
+        throw ConfigError("configuration key '" + p + "password' needs '" + p + "user'");
+      }
+      d.timeout_s = get_int(c, p + "timeout_s", 30, 1, 3600);
+      d.fhir_mode = get_choice(c, p + "fhir_mode", "bundle", {"bundle", "contained"}) == "contained"
+                        ? FhirMode::kContained
+                        : FhirMode::kBundle;
+      d.format = get_choice(c, p + "format", "json", {"json", "xml"});
     } else {
       d.path = resolve_path(data_dir, require(c, p + "path"));
     }
@@ -202,12 +272,46 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     cfg.destinations.push_back(std::move(d));
   }
 
-  std::set<std::string> destination_names;
-  for (const auto& d : cfg.destinations) destination_names.insert(d.name);
 
   for (const auto& name : split_list(c.getString("listeners", ""))) {
     const std::string p = "listener." + name + ".";
-    get_choice(c, p + "type", "mllp", {"mllp"});
+    const std::string type = get_choice(c, p + "type", "mllp", {"mllp", "fhir"});
+    if (type == "fhir") {
+      for (const char* mllp_only : {"idle_timeout_s", "max_frame_bytes", "wrong_message_type"}) {
+        if (c.hasProperty(p + mllp_only)) {
+          throw ConfigError("configuration key '" + p + mllp_only + "' applies only to mllp listeners");
+        }
+      }
+      FhirListenerConfig f;
+      f.name = name;
+      f.bind = c.getString(p + "bind", "127.0.0.1");
+      f.port = static_cast<std::uint16_t>(get_int(c, p + "port", 8080, 0, 65535));
+      f.base_path = Poco::trim(c.getString(p + "base_path", "/fhir"));
+      if (!f.base_path.empty() && f.base_path.front() != '/') {
+        throw ConfigError("configuration key '" + p + "base_path' must start with '/'");
+      }
+      f.max_body_bytes = static_cast<std::size_t>(
+          get_int(c, p + "max_body_bytes", 16 * 1024 * 1024, 1024, std::numeric_limits<int>::max()));
+      f.max_connections = get_int(c, p + "max_connections", 16, 1, 1'000);
+      f.read_timeout_s = get_int(c, p + "read_timeout_s", 30, 1, 3600);
+      if (c.hasProperty(p + "auth_tokens_file")) {
+        f.auth_tokens_file = resolve_path(config_dir, require(c, p + "auth_tokens_file"));
+        try {
+          transport::load_bearer_tokens(f.auth_tokens_file);
+        } catch (const std::exception& e) {
+          throw ConfigError("configuration key '" + p + "auth_tokens_file': " + e.what());
+        }
+      }
+      f.destinations = split_list(c.getString(p + "destinations", ""));
+      check_listener_destinations(p + "destinations", "fhir", f.destinations, cfg.destinations);
+      cfg.fhir_listeners.push_back(std::move(f));
+      continue;
+    }
+    for (const char* fhir_only : {"base_path", "max_body_bytes", "auth_tokens_file"}) {
+      if (c.hasProperty(p + fhir_only)) {
+        throw ConfigError("configuration key '" + p + fhir_only + "' applies only to fhir listeners");
+      }
+    }
     MllpListenerConfig l;
     l.name = name;
     l.bind = c.getString(p + "bind", "127.0.0.1");
@@ -221,12 +325,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
                        ? WrongTypePolicy::kForward
                        : WrongTypePolicy::kReject;
     l.destinations = split_list(c.getString(p + "destinations", ""));
-    for (const auto& d : l.destinations) {
-      if (!destination_names.count(d)) {
-        throw ConfigError("configuration key '" + p + "destinations' names unknown destination '" +
-                          d + "'");
-      }
-    }
+    check_listener_destinations(p + "destinations", "mllp", l.destinations, cfg.destinations);
     cfg.mllp_listeners.push_back(std::move(l));
   }
   return cfg;

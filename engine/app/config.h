@@ -23,6 +23,9 @@ class ConfigError : public std::runtime_error {
 
 enum class WrongTypePolicy { kReject, kForward };
 enum class ObxFormat { kFormattedText, kEncapsulatedHtml };
+// How a FHIR destination receives explanations: an enriched Bundle, or the resource with
+// contained DocumentReferences.
+enum class FhirMode { kBundle, kContained };
 
 struct MllpListenerConfig {
   std::string name;
@@ -36,9 +39,22 @@ struct MllpListenerConfig {
   std::vector<std::string> destinations;  // empty: all destinations
 };
 
+// A FHIR REST listener (listener.<name>.type = fhir). Feeds only fhir and file destinations.
+struct FhirListenerConfig {
+  std::string name;
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string base_path = "/fhir";
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::string auth_tokens_file;  // absolute; empty: no authentication
+  int max_connections = 16;      // concurrent requests served
+  int read_timeout_s = 30;
+  std::vector<std::string> destinations;  // empty: all fhir and file destinations
+};
+
 struct DestinationConfig {
   std::string name;
-  std::string type;  // "mllp" or "file"
+  std::string type;  // "mllp", "fhir" or "file"
   // mllp
   std::string host;
   std::uint16_t port = 0;
@@ -48,7 +64,18 @@ struct DestinationConfig {
   bool enrich = true;
   // file
   std::string path;
+  // fhir (secrets are read from *_file keys at load time; never logged)
+  std::string base_url;
+  std::string bearer_token;
+  std::string user;
+  std::string password;
+  int timeout_s = 30;
+  FhirMode fhir_mode = FhirMode::kBundle;
+  std::string format = "json";  // json | xml
 };
+
+// Which destination types a listener type may feed: mllp -> mllp, file; fhir -> fhir, file.
+bool listener_can_feed(const std::string& listener_type, const std::string& destination_type);
 
 struct RetryConfig {
   int initial_ms = 500;
@@ -80,6 +107,7 @@ struct EngineConfig {
   StoreConfig store;
   RetryConfig retry;
   std::vector<MllpListenerConfig> mllp_listeners;
+  std::vector<FhirListenerConfig> fhir_listeners;
   std::vector<DestinationConfig> destinations;
 };
 

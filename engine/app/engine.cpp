@@ -1,16 +1,22 @@
 #include "app/engine.h"
 
+#include <Poco/Exception.h>
+
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
 
+#include "app/fhir_sink.h"
 #include "app/mllp_sink.h"
 #include "content/library.h"
 #include "core/log.h"
+#include "enrich/fhir_enricher.h"
 #include "enrich/v2_enricher.h"
 #include "matching/rule_holder.h"
 #include "delivery/delivery_service.h"
 #include "delivery/file_sink.h"
 #include "store/sqlite/sqlite_store.h"
+#include "transport/http/fhir_server.h"
 #include "transport/mllp_listener.h"
 
 namespace explainer::app {
@@ -57,6 +63,52 @@ class EnricherAdapter final : public V2Enricher {
  private:
   enrich::V2Enricher enricher_;
 };
+
+// Adapts engine/enrich's FHIR enricher to the FHIR intake's interface, one form per
+// destination. The intake serialises the document in the destination's format.
+class FhirEnricherAdapter final : public FhirEnricher {
+ public:
+  FhirEnricherAdapter(const matching::RuleSetHolder& rules, const content::ContentLibraryHolder& content,
+                      enrich::Policy policy)
+      : enricher_(rules, content, std::move(policy)) {}
+
+  FhirEnrichmentOutcome enrich(const fhir::Element& document, const std::vector<extract::FhirReport>& reports,
+                               const FhirIntakeDestination& destination) override {
+    enrich::FhirEnrichOptions options;
+    options.mode = destination.mode == FhirMode::kContained ? enrich::FhirMode::kContained
+                                                            : enrich::FhirMode::kTransactionBundle;
+    options.format = std::nullopt;
+    auto result = enricher_.enrich(document, reports, options);
+    FhirEnrichmentOutcome outcome;
+    outcome.document = std::move(result.document);
+    outcome.explanations = static_cast<int>(result.added.size());
+    outcome.reason = result.reason;
+    for (const auto& a : result.added) {
+      EXPLAINER_LOG(logger(), info) << "explanation_attached report_id=" << a.report_id
+                                    << " destination=" << destination.name << " finding=" << a.finding_id
+                                    << " content=" << a.content_id << "@" << a.version
+                                    << " language=" << a.language << " review=" << a.review_status
+                                    << (a.used_fallback ? " fallback_language=yes" : "");
+    }
+    for (const auto& h : result.held) {
+      EXPLAINER_LOG(logger(), info) << "explanation_held report_id=" << h.report_id
+                                    << " destination=" << destination.name << " finding=" << h.finding_id
+                                    << " content=" << h.content_id << "@" << h.version;
+    }
+    return outcome;
+  }
+
+ private:
+  enrich::FhirEnricher enricher_;
+};
+
+// Whether a listener of `listener_type` whose destination list is `names` feeds `d`: the
+// listed ones, or (empty list) every destination of a type it can feed.
+bool feeds(const std::vector<std::string>& names, const std::string& listener_type,
+           const DestinationConfig& d) {
+  if (!listener_can_feed(listener_type, d.type)) return false;
+  return names.empty() || std::find(names.begin(), names.end(), d.name) != names.end();
+}
 
 }  // namespace
 
@@ -112,6 +164,7 @@ bool Engine::open(bool upgrade, std::string* error) {
   policy.follow_up = enrich::parse_action(config_.policy_follow_up);
   policy.sensitive = enrich::parse_action(config_.policy_sensitive);
   enricher_ = std::make_shared<EnricherAdapter>(*rules_, *content_, policy);
+  fhir_enricher_ = std::make_shared<FhirEnricherAdapter>(*rules_, *content_, policy);
   try {
     const auto parent = std::filesystem::path(config_.store.sqlite_path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -148,6 +201,14 @@ bool Engine::start(std::string* error) {
         client.port = d.port;
         client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
         sink = std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
+      } else if (d.type == "fhir") {
+        FhirSinkOptions fhir;
+        fhir.base_url = d.base_url;
+        fhir.bearer_token = d.bearer_token;
+        fhir.user = d.user;
+        fhir.password = d.password;
+        fhir.timeout = std::chrono::seconds(d.timeout_s);
+        sink = std::make_shared<FhirSink>(fhir);
       } else {
         delivery::FileSinkOptions file;
         file.directory = d.path;
@@ -164,10 +225,7 @@ bool Engine::start(std::string* error) {
       options.wrong_type = l.wrong_type;
       options.extract.released_statuses = config_.released_statuses;
       for (const auto& d : config_.destinations) {
-        if (!l.destinations.empty() &&
-            std::find(l.destinations.begin(), l.destinations.end(), d.name) == l.destinations.end()) {
-          continue;
-        }
+        if (!feeds(l.destinations, "mllp", d)) continue;
         options.destinations.push_back({d.name, d.enrich, d.obx_format});
       }
       auto intake = std::make_shared<V2Intake>(std::move(options), *store_, enricher_);
@@ -183,6 +241,41 @@ bool Engine::start(std::string* error) {
       listener->start();
       intakes_.push_back(intake);
       listeners_.push_back(std::move(listener));
+    }
+
+    for (const auto& l : config_.fhir_listeners) {
+      FhirIntakeOptions options;
+      options.listener_name = l.name;
+      for (const auto& d : config_.destinations) {
+        if (!feeds(l.destinations, "fhir", d)) continue;
+        FhirIntakeDestination destination;
+        destination.name = d.name;
+        destination.enrich = d.enrich;
+        destination.mode = d.fhir_mode;
+        if (d.type == "fhir") {
+          destination.format = d.format == "xml" ? transport::FhirFormat::kXml : transport::FhirFormat::kJson;
+        }
+        options.destinations.push_back(std::move(destination));
+      }
+      auto intake = std::make_shared<FhirIntake>(std::move(options), *store_, fhir_enricher_);
+      transport::FhirServerConfig sc;
+      sc.name = l.name;
+      sc.bind_address = l.bind;
+      sc.port = l.port;
+      sc.base_path = l.base_path;
+      sc.max_body_bytes = l.max_body_bytes;
+      sc.max_threads = l.max_connections;
+      sc.read_timeout = std::chrono::seconds(l.read_timeout_s);
+      if (!l.auth_tokens_file.empty()) sc.bearer_tokens = transport::load_bearer_tokens(l.auth_tokens_file);
+      auto server = std::make_unique<transport::FhirServer>(sc, intake);
+      try {
+        server->start();
+      } catch (const Poco::Exception& e) {
+        throw std::runtime_error("FHIR listener '" + l.name + "' cannot listen on " + l.bind + ":" +
+                                 std::to_string(l.port) + ": " + e.displayText());
+      }
+      fhir_intakes_.push_back(intake);
+      fhir_servers_.push_back(std::move(server));
     }
   } catch (const std::exception& e) {
     *error = e.what();
@@ -226,9 +319,12 @@ void Engine::stop() {
   housekeeping_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
   for (auto& l : listeners_) l->stop();
+  for (auto& s : fhir_servers_) s->stop();
   if (delivery_) delivery_->stop();
   listeners_.clear();
   intakes_.clear();
+  fhir_servers_.clear();
+  fhir_intakes_.clear();
   delivery_.reset();
   store_.reset();
 }
@@ -240,6 +336,11 @@ std::string Engine::describe() const {
     const auto& l = config_.mllp_listeners[i];
     out << (i ? "," : "") << l.name << "@" << l.bind << ":"
         << (i < listeners_.size() ? listeners_[i]->port() : l.port);
+  }
+  for (std::size_t i = 0; i < config_.fhir_listeners.size(); ++i) {
+    const auto& l = config_.fhir_listeners[i];
+    out << (i || !config_.mllp_listeners.empty() ? "," : "") << l.name << "@" << l.bind << ":"
+        << (i < fhir_servers_.size() ? fhir_servers_[i]->port() : l.port) << l.base_path << "(fhir)";
   }
   out << " destinations=";
   for (std::size_t i = 0; i < config_.destinations.size(); ++i) {
@@ -253,12 +354,18 @@ std::uint16_t Engine::listener_port(const std::string& name) const {
   for (std::size_t i = 0; i < config_.mllp_listeners.size() && i < listeners_.size(); ++i) {
     if (config_.mllp_listeners[i].name == name) return listeners_[i]->port();
   }
+  for (std::size_t i = 0; i < config_.fhir_listeners.size() && i < fhir_servers_.size(); ++i) {
+    if (config_.fhir_listeners[i].name == name) return fhir_servers_[i]->port();
+  }
   return 0;
 }
 
 IntakeCounters Engine::intake_counters(const std::string& listener) const {
   for (std::size_t i = 0; i < config_.mllp_listeners.size() && i < intakes_.size(); ++i) {
     if (config_.mllp_listeners[i].name == listener) return intakes_[i]->counters();
+  }
+  for (std::size_t i = 0; i < config_.fhir_listeners.size() && i < fhir_intakes_.size(); ++i) {
+    if (config_.fhir_listeners[i].name == listener) return fhir_intakes_[i]->counters();
   }
   return {};
 }

@@ -2,9 +2,9 @@
 // an EngineConfig and runs them.
 //
 // Lifecycle (one thread calls these, in order): open() -> start() -> stop(). stop() is also
-// safe after a failed open()/start() and is idempotent. Shutdown order: listeners stop
-// accepting and finish the messages they are handling (each is committed and acknowledged,
-// or not acknowledged at all); then delivery workers stop; then the store closes. Nothing
+// safe after a failed open()/start() and is idempotent. Shutdown order: listeners (MLLP and
+// FHIR HTTP) stop accepting and finish the messages they are handling (each is committed and
+// acknowledged, or not acknowledged at all); then delivery workers stop; then the store closes. Nothing
 // acknowledged is lost: undelivered outbox rows are delivered after the next start.
 #pragma once
 
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/fhir_intake.h"
 #include "app/v2_intake.h"
 
 namespace explainer::store {
@@ -33,6 +34,7 @@ class DeliveryService;
 }
 namespace explainer::transport {
 class MllpListener;
+class FhirServer;
 }
 
 namespace explainer::app {
@@ -56,8 +58,10 @@ class Engine {
 
   // "listeners=ris@127.0.0.1:2575 destinations=portal(mllp),archive(file) store=sqlite:..."
   std::string describe() const;
-  // Bound port of a listener (after start); 0 if unknown.
+  // Bound port of a listener, MLLP or FHIR (after start); 0 if unknown.
   std::uint16_t listener_port(const std::string& name) const;
+  // Counters of an MLLP or FHIR listener's intake; zeros if unknown. (FHIR requests the
+  // endpoint refused before the intake saw them, e.g. 400/401/415, are only logged.)
   IntakeCounters intake_counters(const std::string& listener) const;
   store::MessageStore* store() { return store_.get(); }
 
@@ -70,9 +74,12 @@ class Engine {
   std::unique_ptr<content::ContentLibraryHolder> content_;
   std::unique_ptr<store::MessageStore> store_;
   std::shared_ptr<V2Enricher> enricher_;
+  std::shared_ptr<FhirEnricher> fhir_enricher_;
   std::unique_ptr<delivery::DeliveryService> delivery_;
   std::vector<std::shared_ptr<V2Intake>> intakes_;
   std::vector<std::unique_ptr<transport::MllpListener>> listeners_;
+  std::vector<std::shared_ptr<FhirIntake>> fhir_intakes_;  // parallel to config_.fhir_listeners
+  std::vector<std::unique_ptr<transport::FhirServer>> fhir_servers_;
   bool stopped_ = false;
   // Housekeeping (retention purge) runs on its own thread until stop().
   void housekeeping_loop();
