@@ -72,6 +72,38 @@ for out in $(find "$demo_dir/portal" -name '*.hl7' | sort); do
 done
 
 echo
+echo "================================================================ FHIR: mri-lumbar-spine.json"
+echo "-- POST [base]/DiagnosticReport to explainerd's FHIR endpoint (127.0.0.1:8080/fhir):"
+wait_for_port 8080
+/usr/bin/python3 - "$root/tests/fixtures/fhir/radiology/mri-lumbar-spine.json" <<'PY'
+import sys, urllib.request
+body = open(sys.argv[1], "rb").read()
+req = urllib.request.Request("http://127.0.0.1:8080/fhir/DiagnosticReport", data=body, method="POST",
+                             headers={"Content-Type": "application/fhir+json", "Prefer": "return=minimal"})
+with urllib.request.urlopen(req) as r:
+    print("   HTTP %d, Location: %s" % (r.status, r.headers.get("Location")))
+PY
+echo "-- what the archive destination received (a transaction Bundle):"
+for _ in $(seq 1 100); do
+  fhir_out=$(grep -l '"resourceType"' "$demo_dir"/out/* 2>/dev/null | head -1 || true)
+  [[ -n "$fhir_out" ]] && break
+  sleep 0.1
+done
+/usr/bin/python3 - "$fhir_out" <<'PY'
+import base64, json, sys
+b = json.load(open(sys.argv[1]))
+print("   Bundle type=%s, %d entries" % (b.get("type"), len(b.get("entry", []))))
+for e in b.get("entry", []):
+    r, req = e["resource"], e.get("request", {})
+    line = "   %-4s %-40s %s" % (req.get("method", ""), req.get("url", ""), r["resourceType"])
+    if r["resourceType"] == "DocumentReference":
+        att = r["content"][0]["attachment"]
+        text = base64.b64decode(r["content"][1]["attachment"]["data"]).decode()
+        line += ": %s (%s) -- %s..." % (att.get("title"), att.get("language"), text.splitlines()[0][:60])
+    print(line)
+PY
+
+echo
 echo "== what explainerd decided (from its log; no patient data is logged at info level)"
 grep -E "message_accepted|explanation_(attached|held)" "$demo_dir/explainerd.log" | sed 's/^[^ ]* /   /' | cut -c1-200
 echo
@@ -84,4 +116,5 @@ if "$bin/explainer" help 2>/dev/null | grep -q '^  queue'; then
   "$bin/explainer" queue status --config="$root/config/demo.properties" || true
 fi
 echo
-echo "Demo finished. Delivered messages: $demo_dir/portal; log: $demo_dir/explainerd.log"
+echo "Demo finished. HL7 v2 delivered to the peer: $demo_dir/portal; file destination: $demo_dir/out;"
+echo "log: $demo_dir/explainerd.log"
