@@ -87,7 +87,7 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(paths\.(mappings|content|data))",
         R"(content\.(default_language|require_approved))",
         R"(policy\.(routine|follow_up|sensitive))",
-        R"(reports\.released_statuses)",
+        R"(reports\.(released_statuses|fhir_released_statuses))",
         R"(store\.(backend|retention_days))",
         R"(store\.sqlite\.(path|synchronous))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
@@ -210,6 +210,12 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
   cfg.policy_routine = get_choice(c, "policy.routine", "attach", {"attach", "hold", "skip"});
   cfg.policy_follow_up = get_choice(c, "policy.follow_up", "attach", {"attach", "hold", "skip"});
   cfg.policy_sensitive = get_choice(c, "policy.sensitive", "hold", {"attach", "hold", "skip"});
+  if (c.hasProperty("reports.fhir_released_statuses")) {
+    cfg.fhir_released_statuses = split_list(c.getString("reports.fhir_released_statuses"));
+    if (cfg.fhir_released_statuses.empty()) {
+      throw ConfigError("configuration key 'reports.fhir_released_statuses' must list at least one status");
+    }
+  }
   if (c.hasProperty("reports.released_statuses")) {
     cfg.released_statuses = split_list(c.getString("reports.released_statuses"));
     if (cfg.released_statuses.empty()) {

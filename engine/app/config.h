@@ -103,7 +103,9 @@ struct EngineConfig {
   std::string policy_routine = "attach";
   std::string policy_follow_up = "attach";
   std::string policy_sensitive = "hold";
-  std::vector<std::string> released_statuses{"F", "C"};
+  std::vector<std::string> released_statuses{"F", "C"};  // HL7 v2 OBR-25
+  // FHIR DiagnosticReport.status values that count as released.
+  std::vector<std::string> fhir_released_statuses{"final", "amended", "corrected", "appended"};
   StoreConfig store;
   RetryConfig retry;
   std::vector<MllpListenerConfig> mllp_listeners;

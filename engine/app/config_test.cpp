@@ -36,6 +36,8 @@ TEST(Config, MinimalConfigurationLoadsWithDefaults) {
   EXPECT_EQ(cfg.mllp_listeners[0].bind, "127.0.0.1");
   EXPECT_EQ(cfg.store.synchronous, "full");
   EXPECT_EQ(cfg.released_statuses, (std::vector<std::string>{"F", "C"}));
+  EXPECT_EQ(cfg.fhir_released_statuses,
+            (std::vector<std::string>{"final", "amended", "corrected", "appended"}));
   EXPECT_EQ(cfg.policy_sensitive, "hold");
   EXPECT_EQ(cfg.store.sqlite_path, "/etc/explainer/var/explainer.db");
 }
@@ -149,6 +151,23 @@ TEST(Config, SecretsAndTokensComeFromFiles) {
   EXPECT_EQ(cfg.destinations.at(0).user, "explainer");
   EXPECT_EQ(cfg.destinations.at(0).password, "s3cret");
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace explainer::app
+
+namespace explainer::app {
+namespace {
+
+TEST(ConfigReleased, FhirReleasedStatusesAreConfigurable) {
+  std::istringstream in(
+      "reports.fhir_released_statuses = final, corrected\n"
+      "reports.released_statuses = F\n");
+  Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> c(new Poco::Util::PropertyFileConfiguration(in));
+  EXPECT_TRUE(unknown_keys(*c).empty());
+  const EngineConfig cfg = load_engine_config(*c, ".");
+  EXPECT_EQ(cfg.fhir_released_statuses, (std::vector<std::string>{"final", "corrected"}));
+  EXPECT_EQ(cfg.released_statuses, (std::vector<std::string>{"F"}));
 }
 
 }  // namespace

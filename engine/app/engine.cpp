@@ -245,6 +245,7 @@ bool Engine::start(std::string* error) {
 
     for (const auto& l : config_.fhir_listeners) {
       FhirIntakeOptions options;
+      options.extract.released_statuses = config_.fhir_released_statuses;
       options.listener_name = l.name;
       for (const auto& d : config_.destinations) {
         if (!feeds(l.destinations, "fhir", d)) continue;
