@@ -22,6 +22,7 @@ work=$(mktemp -d /tmp/explainer-package-test.XXXXXX)
 chmod 0755 "$work"
 daemon_pid=""
 dropin_dir=/run/systemd/system/explainerd.service.d
+override_dir=/run/explainer-package-test
 installed_by_us=0
 
 say() { echo "package-test: $*"; }
@@ -33,6 +34,9 @@ cleanup() {
   if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid" 2>/dev/null || true
     wait "$daemon_pid" 2>/dev/null || true
+  fi
+  if (( rc != 0 )) && systemd_running; then
+    journalctl -u explainerd.service -n 50 --no-pager >&2 || true
   fi
   if systemd_running; then
     systemctl stop explainerd.service >/dev/null 2>&1 || true
@@ -46,7 +50,7 @@ cleanup() {
     echo "---- explainerd output ----" >&2
     tail -n 50 "$work/explainerd.log" >&2 || true
   fi
-  rm -rf "$work"
+  rm -rf "$work" "$override_dir"
   exit $rc
 }
 trap cleanup EXIT
@@ -101,9 +105,12 @@ setpriv --reuid=explainer --regid=explainer --init-groups \
 
 # ---- start the service -------------------------------------------------------------------------
 # The only change to the installed configuration: the MLLP port (a second, later --config layer).
-printf 'listener.ris.port = %s\n' "$port" >"$work/port.properties"
-chmod 0644 "$work/port.properties"
-exec_start=(/usr/bin/explainerd --config=/etc/explainer/explainerd.properties --config="$work/port.properties")
+# It lives in /run, not /tmp: the unit gives the service a private /tmp.
+mkdir -p "$override_dir"
+chmod 0755 "$override_dir"
+printf 'listener.ris.port = %s\n' "$port" >"$override_dir/port.properties"
+chmod 0644 "$override_dir/port.properties"
+exec_start=(/usr/bin/explainerd --config=/etc/explainer/explainerd.properties --config="$override_dir/port.properties")
 if systemd_running; then
   say "systemd runs: starting explainerd.service"
   mkdir -p "$dropin_dir"
