@@ -31,10 +31,10 @@ set(CPACK_PACKAGE_NAME explainer)
 set(CPACK_PACKAGE_VENDOR "Explainer project")
 set(CPACK_PACKAGE_CONTACT "Explainer maintainers <explainer@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Patient explanations for released imaging reports (HL7 v2 MLLP, FHIR R4)")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Explainer receives released radiology reports (HL7 v2 ORU^R01 over MLLP, FHIR R4\n"
-    "DiagnosticReport over HTTP), finds what the impression says and attaches reviewed\n"
-    "plain-language explanations before forwarding the report to portals and EHRs.")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+       "Explainer receives released radiology reports (HL7 v2 ORU^R01 over MLLP, FHIR R4\n"
+       "DiagnosticReport over HTTP), finds what the impression says and attaches reviewed\n"
+       "plain-language explanations before forwarding the report to portals and EHRs.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR DEB)
 # The install scripts see CMAKE_INSTALL_PREFIX=/usr and DESTDIR=<staging>, so the absolute paths
