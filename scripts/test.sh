@@ -17,6 +17,25 @@ trap pg_test_server_stop EXIT
 
 (cd "$build_dir" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
 
+# The Debian package: cpack builds the .deb from this build, apt-get installs it, the service
+# takes one ORU^R01 over MLLP (port 25001), then the package is purged and the clean-up checked
+# (tests/package/package_test.sh; ~1 min). Needs root; EXPLAINER_TEST_PACKAGE=0 skips it.
+if [[ "${EXPLAINER_TEST_PACKAGE:-1}" != 0 ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    "$root/tests/package/package_test.sh" "$build_dir"
+  else
+    echo "test: package test skipped (needs root)"
+  fi
+fi
+
+# Fuzzing: every libFuzzer target (MLLP codec, ER7 parser, extract, FHIR JSON and XML readers,
+# content loader) for EXPLAINER_FUZZ_SECONDS (default 40) each, in a clang build (build-fuzz)
+# seeded from the fixtures. A finding fails CI with the input saved and printed (scripts/fuzz.sh).
+# EXPLAINER_TEST_FUZZ=0 skips it.
+if [[ "${EXPLAINER_TEST_FUZZ:-1}" != 0 ]]; then
+  "$root/scripts/fuzz.sh"
+fi
+
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer (a second build).
 # EXPLAINER_TEST_SANITIZE=0 skips it (e.g. for a quick local run).
 if [[ "${EXPLAINER_TEST_SANITIZE:-1}" != 0 ]]; then

@@ -115,6 +115,15 @@ class ExplainerDaemon final : public Poco::Util::ServerApplication {
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+    // Likewise the termination signals, which waitForTerminationRequest() collects with sigwait
+    // only once it runs: a worker thread started before that would otherwise take a SIGTERM with
+    // the default action and the process would die without draining.
+    sigset_t terminate;
+    sigemptyset(&terminate);
+    sigaddset(&terminate, SIGTERM);
+    sigaddset(&terminate, SIGINT);
+    sigaddset(&terminate, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &terminate, nullptr);
 
     explainer::app::Engine engine(config);
     std::string error;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -24,19 +25,57 @@ struct Line {
   std::string_view text;  // without the line break
 };
 
+// Line endings as CommonMark (libcmark) and YAML count them: LF, CRLF and a bare CR. The
+// section slices rely on these numbers matching cmark's node lines.
 std::vector<Line> split_lines(std::string_view text) {
   std::vector<Line> lines;
   std::size_t start = 0;
   while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
+    std::size_t end = text.find_first_of("\r\n", start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back({start, line});
+    lines.push_back({start, text.substr(start, end - start)});
     if (end == text.size()) break;
     start = end + 1;
+    if (text[end] == '\r' && start < text.size() && text[start] == '\n') ++start;
   }
   return lines;
+}
+
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    } else if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+      code = byte & 0x1Fu;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+      code = byte & 0x0Fu;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+      code = byte & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0u) != 0x80u) return false;
+      code = (code << 6) | (next & 0x3Fu);
+    }
+    if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
+        (code >= 0xD800 && code <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 std::string_view trim_right(std::string_view text) {
@@ -53,6 +92,14 @@ class Parser {
   LoadResult run() {
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);
     lines_ = split_lines(text_);
+    // The metadata goes into renderings (HTML, FHIR XML/JSON, HL7 v2) unchanged: refuse bytes
+    // that are not UTF-8 rather than emit output a receiver cannot parse.
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      if (!is_valid_utf8(lines_[i].text)) {
+        error(static_cast<int>(i) + 1, "the file is not valid UTF-8");
+        return finish();
+      }
+    }
     std::size_t close = 0;
     if (trim_right(lines_[0].text) != "---") {
       error(1, "the file must start with a '---' line opening the metadata header");

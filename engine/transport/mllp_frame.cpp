@@ -69,10 +69,9 @@ std::size_t MllpFrameDecoder::consume_body(std::string_view bytes) {
   const std::size_t data = marker == std::string_view::npos ? bytes.size() : marker;
 
   if (current_.size() + data > max_frame_bytes_) {
+    // The head is completed by the skip state from these and later bytes, so that it does
+    // not depend on how the stream was chunked.
     oversize_head_ = current_.substr(0, kOversizeHeadBytes);
-    if (oversize_head_.size() < kOversizeHeadBytes) {
-      oversize_head_.append(bytes.data(), std::min(data, kOversizeHeadBytes - oversize_head_.size()));
-    }
     skipped_bytes_ = current_.size();
     std::string().swap(current_);  // release the buffer, not just its contents
     state_ = State::kSkipOversize;
@@ -97,11 +96,12 @@ std::size_t MllpFrameDecoder::consume_body(std::string_view bytes) {
 std::size_t MllpFrameDecoder::consume_skip(std::string_view bytes) {
   static constexpr char kMarkers[] = {kMllpStartBlock, kMllpEndBlock};
   const std::size_t marker = bytes.find_first_of(std::string_view(kMarkers, 2));
-  if (marker == std::string_view::npos) {
-    skipped_bytes_ += bytes.size();
-    return bytes.size();
+  const std::size_t data = marker == std::string_view::npos ? bytes.size() : marker;
+  if (oversize_head_.size() < kOversizeHeadBytes) {
+    oversize_head_.append(bytes.data(), std::min(data, kOversizeHeadBytes - oversize_head_.size()));
   }
-  skipped_bytes_ += marker;
+  skipped_bytes_ += data;
+  if (marker == std::string_view::npos) return bytes.size();
   if (bytes[marker] == kMllpStartBlock) {
     abandon_frame();
     start_frame();

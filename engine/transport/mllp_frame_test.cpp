@@ -124,9 +124,9 @@ TEST(MllpFrameDecoder, OversizeFrameIsReportedOnceAtItsEndAndTheNextFrameStillDe
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].type, MllpEventType::kOversize);
   EXPECT_EQ(events[0].payload_bytes, 9u);
-  // The head: what had arrived of the frame when it crossed the limit (at most 1 KiB), so the
-  // refusal can quote its header.
-  EXPECT_EQ(events[0].payload, "1234567");
+  // The head: the frame's first bytes (at most 1 KiB) whatever the chunking, so the refusal
+  // can quote its header.
+  EXPECT_EQ(events[0].payload, "123456789");
   EXPECT_EQ(events[1], frame("ok"));
   EXPECT_EQ(decoder.stats().oversize_frames, 1u);
   EXPECT_EQ(decoder.stats().garbage_bytes, 0u);

@@ -18,6 +18,7 @@
 
 using explainer::transport::kMllpEndBlock;
 using explainer::transport::kMllpStartBlock;
+using explainer::transport::kOversizeHeadBytes;
 using explainer::transport::mllp_encode;
 using explainer::transport::MllpEvent;
 using explainer::transport::MllpEventType;
