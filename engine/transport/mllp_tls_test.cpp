@@ -110,6 +110,30 @@ TEST_F(MllpTlsTest, SenderAndListenerExchangeMessagesOnOneTlsConnection) {
   EXPECT_EQ(listener->stats().tls_handshake_failures, 0u);
 }
 
+TEST_F(MllpTlsTest, StopClosesOpenTlsConnectionsAndTheSenderReconnects) {
+  start(server_tls());
+  MllpClientConfig config;
+  config.host = "127.0.0.1";
+  config.port = listener->port();
+  config.tls = client_tls();
+  MllpClient client(config);
+  ASSERT_TRUE(client.send("MSH|before", 5s).ok());
+  const std::uint16_t port = listener->port();
+  listener->stop();  // returns although the TLS connection is open and idle
+  EXPECT_EQ(listener->stats().connections_active, 0u);
+  MllpListenerConfig again;
+  again.name = "tls";
+  again.bind_address = "127.0.0.1";
+  again.port = port;
+  again.poll_interval = 20ms;
+  again.tls = server_tls();
+  listener = std::make_unique<MllpListener>(again, handler);
+  listener->start();
+  const auto after = client.send("MSH|after", 5s);  // the closed connection is noticed
+  EXPECT_TRUE(after.ok()) << after.message;
+  EXPECT_EQ(after.response, "ACK:MSH|after");
+}
+
 TEST_F(MllpTlsTest, HostNameIsAlsoVerified) {
   start(server_tls());
   const auto by_name = send_once(client_tls(), "localhost");

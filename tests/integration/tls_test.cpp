@@ -174,5 +174,30 @@ TEST_F(TlsEndToEndTest, HttpsFhirEndpointWithBearerTokenOrClientCertificateUsing
   EXPECT_EQ(engine_->intake_counters("hook").received, 2u);
 }
 
+TEST_F(TlsEndToEndTest, ClientCertificateWithACnNotAllowedGets401) {
+  const auto& pki = test_pki();
+  start(
+      "listeners = hook\n"
+      "listener.hook.type = fhir\n"
+      "listener.hook.port = 0\n"
+      "listener.hook.tls.enabled = true\n"
+      "listener.hook.tls.certificate = server.pem\n"
+      "listener.hook.tls.private_key = server.key\n"
+      "listener.hook.tls.ca = ca.pem\n"
+      "listener.hook.tls.verify_client = required\n"
+      "listener.hook.tls.allowed_client_cns = epic-subscriptions\n"
+      "destinations = archive\n"
+      "destination.archive.type = file\n"
+      "destination.archive.path = out\n");
+  const auto reply =
+      run("curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H "
+          "'Content-Type: application/fhir+json' --data-binary '{}' --cacert '" +
+          pki.ca + "' --cert '" + pki.client_cert + "' --key '" + pki.client_key +
+          "' 'https://127.0.0.1:" + std::to_string(engine_->listener_port("hook")) +
+          "/fhir/DiagnosticReport'");
+  EXPECT_EQ(reply.output, "401");
+  EXPECT_EQ(engine_->intake_counters("hook").received, 0u);
+}
+
 }  // namespace
 }  // namespace explainer

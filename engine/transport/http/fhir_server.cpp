@@ -14,8 +14,8 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/X509Certificate.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/X509Certificate.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -623,7 +623,8 @@ void FhirServer::start() {
   shared->handler = handler_;
   shared->capability = make_capability_statement(
       {config_.software_version, Poco::DateTimeFormatter::format(Poco::DateTime(), "%Y-%m-%d"),
-       !config_.bearer_tokens.empty()});
+       !config_.bearer_tokens.empty(),
+       config_.tls && config_.tls->verify_client != ClientVerification::kNone});
 
   Poco::Net::ServerSocket socket =
       config_.tls ? Poco::Net::SecureServerSocket(make_server_context(*config_.tls))
@@ -644,15 +645,13 @@ void FhirServer::start() {
   server_ =
       std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(shared), *pool_, socket, params);
   server_->start();
-  EXPLAINER_LOG(logger(), info) << "fhir_listener_started listener=" << config_.name
-                                << " bind=" << config_.bind_address << " port=" << bound_port_
-                                << " base=" << (shared->base.empty() ? "/" : shared->base)
-                                << " auth=" << auth_description(config_) << " tls="
-                                << (config_.tls ? std::string("on min_version=") +
-                                                      to_string(config_.tls->min_version) +
-                                                      " verify_client=" +
-                                                      to_string(config_.tls->verify_client)
-                                                : std::string("off"));
+  EXPLAINER_LOG(logger(), info)
+      << "fhir_listener_started listener=" << config_.name << " bind=" << config_.bind_address
+      << " port=" << bound_port_ << " base=" << (shared->base.empty() ? "/" : shared->base)
+      << " auth=" << auth_description(config_) << " tls="
+      << (config_.tls ? std::string("on min_version=") + to_string(config_.tls->min_version) +
+                            " verify_client=" + to_string(config_.tls->verify_client)
+                      : std::string("off"));
 }
 
 void FhirServer::stop() {
