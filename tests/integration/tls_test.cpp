@@ -13,6 +13,7 @@
 
 #include "app/config.h"
 #include "app/engine.h"
+#include "core/log.h"
 #include "hl7v2/message.h"
 #include "support/downstream_peer.h"
 #include "support/files.h"
@@ -121,6 +122,40 @@ TEST_F(TlsEndToEndTest, MllpOverMutualTlsInAndOut) {
   transport::MllpClient anonymous(client);
   EXPECT_FALSE(anonymous.send(message, std::chrono::seconds(5)).ok());
   EXPECT_EQ(engine_->intake_counters("ris").received, 1u);
+}
+
+TEST_F(TlsEndToEndTest, UnverifiedTlsDestinationWorksOnlyWhenConfiguredAndIsLoggedAsAWarning) {
+  const auto& pki = test_pki();
+  transport::TlsServerOptions peer_tls;
+  peer_tls.certificate = pki.other_server_cert;  // from a CA we do not trust
+  peer_tls.private_key = pki.other_server_key;
+  test_support::DownstreamPeer peer(0, peer_tls);
+  const std::string log = dir_.str("explainerd.log");
+  core::init_logging({core::Severity::info, log});
+  start(
+      "listeners = ris\n"
+      "listener.ris.port = 0\n"
+      "destinations = portal\n"
+      "destination.portal.type = mllp\n"
+      "destination.portal.host = 127.0.0.1\n"
+      "destination.portal.port = " +
+      std::to_string(peer.port()) +
+      "\n"
+      "destination.portal.enrich = false\n"
+      "destination.portal.tls.enabled = true\n"
+      "destination.portal.tls.verify_peer = false\n");
+  transport::MllpClientConfig client;
+  client.port = engine_->listener_port("ris");
+  transport::MllpClient sender(client);
+  const std::string message = read_fixture("radiology/mri-lumbar-spine.hl7");
+  ASSERT_TRUE(sender.send(message, std::chrono::seconds(10)).ok());
+  ASSERT_TRUE(peer.wait_for(1));
+  engine_->stop();
+  core::init_logging({core::Severity::info, ""});  // closes the file
+  const std::string text = test_support::read_bytes(log);
+  EXPECT_NE(text.find("warning [app] tls_verification_disabled destination=portal"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(TlsEndToEndTest, HttpsFhirEndpointWithBearerTokenOrClientCertificateUsingCurl) {
