@@ -10,7 +10,7 @@ build_packages=(
   python3 python3-hl7
 )
 test_packages=(
-  postgresql libxml2-utils openssl nodejs npm clang libclang-rt-14-dev valgrind
+  postgresql libxml2-utils openssl curl nodejs npm clang libclang-rt-14-dev valgrind
   chromium poppler-utils fonts-liberation
 )
 

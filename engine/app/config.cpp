@@ -3,6 +3,7 @@
 #include <Poco/Path.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
+#include <Poco/URI.h>
 
 #include <algorithm>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "app/tls_config.h"
 #include "transport/http/fhir_server.h"
 
 namespace explainer::app {
@@ -98,6 +100,8 @@ const std::vector<std::regex>& known_key_patterns() {
     };
     std::vector<std::regex> out;
     for (const char* r : raw) out.emplace_back(r);
+    out.emplace_back(listener_tls_key_pattern());
+    out.emplace_back(destination_tls_key_pattern());
     return out;
   }();
   return patterns;
@@ -275,6 +279,9 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       d.path = resolve_path(data_dir, require(c, p + "path"));
     }
     d.enrich = get_bool(c, p + "enrich", true);
+    d.tls = load_destination_tls(c, p, config_dir, d.type,
+                                 d.type == "fhir" ? Poco::URI(d.base_url).getHost() : d.host,
+                                 d.base_url.rfind("https://", 0) == 0);
     cfg.destinations.push_back(std::move(d));
   }
 
@@ -310,6 +317,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       }
       f.destinations = split_list(c.getString(p + "destinations", ""));
       check_listener_destinations(p + "destinations", "fhir", f.destinations, cfg.destinations);
+      f.tls = load_listener_tls(c, p, config_dir);
       cfg.fhir_listeners.push_back(std::move(f));
       continue;
     }
@@ -332,6 +340,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
                        : WrongTypePolicy::kReject;
     l.destinations = split_list(c.getString(p + "destinations", ""));
     check_listener_destinations(p + "destinations", "mllp", l.destinations, cfg.destinations);
+    l.tls = load_listener_tls(c, p, config_dir);
     cfg.mllp_listeners.push_back(std::move(l));
   }
   return cfg;

@@ -8,10 +8,13 @@
 #include <Poco/Util/AbstractConfiguration.h>
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "transport/tls.h"
 
 namespace explainer::app {
 
@@ -37,6 +40,7 @@ struct MllpListenerConfig {
   std::size_t max_frame_bytes = 16 * 1024 * 1024;
   WrongTypePolicy wrong_type = WrongTypePolicy::kReject;
   std::vector<std::string> destinations;  // empty: all destinations
+  std::optional<transport::TlsServerOptions> tls;  // listener.<n>.tls.* (app/tls_config.h)
 };
 
 // A FHIR REST listener (listener.<name>.type = fhir). Feeds only fhir and file destinations.
@@ -50,6 +54,7 @@ struct FhirListenerConfig {
   int max_connections = 16;      // concurrent requests served
   int read_timeout_s = 30;
   std::vector<std::string> destinations;  // empty: all fhir and file destinations
+  std::optional<transport::TlsServerOptions> tls;  // HTTPS; listener.<n>.tls.*
 };
 
 struct DestinationConfig {
@@ -72,6 +77,8 @@ struct DestinationConfig {
   int timeout_s = 30;
   FhirMode fhir_mode = FhirMode::kBundle;
   std::string format = "json";  // json | xml
+  // mllp with tls.enabled, or fhir with an https:// base_url (destination.<n>.tls.*)
+  std::optional<transport::TlsClientOptions> tls;
 };
 
 // Which destination types a listener type may feed: mllp -> mllp, file; fhir -> fhir, file.

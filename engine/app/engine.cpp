@@ -28,6 +28,22 @@ core::Logger& logger() {
   return log;
 }
 
+// TLS without verifying the server is allowed only when configured explicitly; say so.
+void warn_if_unverified(const DestinationConfig& d) {
+  if (!d.tls) return;
+  if (!d.tls->verify_peer) {
+    EXPLAINER_LOG(logger(), warning)
+        << "tls_verification_disabled destination=" << d.name
+        << " reason=destination." << d.name
+        << ".tls.verify_peer=false: the server's certificate is NOT checked; anyone able to "
+           "intercept the connection can impersonate the server";
+  } else if (!d.tls->verify_hostname) {
+    EXPLAINER_LOG(logger(), warning)
+        << "tls_hostname_check_disabled destination=" << d.name << " reason=destination."
+        << d.name << ".tls.verify_hostname=false: any certificate from the trusted CAs is accepted";
+  }
+}
+
 // Adapts the enrich library to the intake's interface, one form per destination.
 class EnricherAdapter final : public V2Enricher {
  public:
@@ -200,6 +216,8 @@ bool Engine::start(std::string* error) {
         client.host = d.host;
         client.port = d.port;
         client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
+        client.tls = d.tls;
+        warn_if_unverified(d);
         sink = std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
       } else if (d.type == "fhir") {
         FhirSinkOptions fhir;
@@ -208,6 +226,8 @@ bool Engine::start(std::string* error) {
         fhir.user = d.user;
         fhir.password = d.password;
         fhir.timeout = std::chrono::seconds(d.timeout_s);
+        if (d.tls) fhir.tls = *d.tls;
+        warn_if_unverified(d);
         sink = std::make_shared<FhirSink>(fhir);
       } else {
         delivery::FileSinkOptions file;
@@ -237,6 +257,7 @@ bool Engine::start(std::string* error) {
       lc.max_frame_bytes = l.max_frame_bytes;
       lc.read_timeout = std::chrono::seconds(l.read_timeout_s);
       lc.idle_timeout = std::chrono::seconds(l.idle_timeout_s);
+      lc.tls = l.tls;
       auto listener = std::make_unique<transport::MllpListener>(lc, intake);
       listener->start();
       intakes_.push_back(intake);
@@ -267,6 +288,7 @@ bool Engine::start(std::string* error) {
       sc.max_body_bytes = l.max_body_bytes;
       sc.max_threads = l.max_connections;
       sc.read_timeout = std::chrono::seconds(l.read_timeout_s);
+      sc.tls = l.tls;
       if (!l.auth_tokens_file.empty()) sc.bearer_tokens = transport::load_bearer_tokens(l.auth_tokens_file);
       auto server = std::make_unique<transport::FhirServer>(sc, intake);
       try {

@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -45,17 +46,6 @@ std::string diagnostics_of(const std::string& body) {
   return text;
 }
 
-Poco::Net::Context::Ptr tls_context() {
-  static const bool initialised = [] {
-    Poco::Net::initializeSSL();
-    return true;
-  }();
-  (void)initialised;
-  static Poco::Net::Context::Ptr context = new Poco::Net::Context(
-      Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
-  return context;
-}
-
 }  // namespace
 
 core::DeliveryOutcome classify_fhir_response(int status, const std::string& reason_phrase,
@@ -79,6 +69,7 @@ FhirSink::FhirSink(FhirSinkOptions options) : options_(std::move(options)) {
   port_ = uri.getPort();
   base_path_ = uri.getPath();
   while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
+  if (scheme_ == "https") tls_context_ = transport::make_client_context(options_.tls, host_);
 }
 
 core::DeliveryOutcome FhirSink::deliver(const delivery::DeliveryItem& item) {
@@ -103,7 +94,8 @@ core::DeliveryOutcome FhirSink::deliver(const delivery::DeliveryItem& item) {
   try {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (scheme_ == "https") {
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, tls_context());
+      transport::take_verification_error();
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, tls_context_);
     } else {
       session = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
     }
@@ -125,6 +117,8 @@ core::DeliveryOutcome FhirSink::deliver(const delivery::DeliveryItem& item) {
     Poco::StreamCopier::copyToString(in, body);
     return classify_fhir_response(static_cast<int>(response.getStatus()), response.getReason(),
                                   body);
+  } catch (const Poco::Net::SSLException& e) {
+    return core::DeliveryOutcome::retry(transport::describe_tls_failure(e.displayText()));
   } catch (const Poco::Exception& e) {
     return core::DeliveryOutcome::retry(e.className() + std::string(": ") + e.message());
   } catch (const std::exception& e) {

@@ -11,8 +11,10 @@
 // OperationOutcome's diagnostics (truncated to 200 bytes) in the reason; a payload that is
 // not a FHIR resource -> permanent.
 //
-// HTTPS: certificates are verified against the system CA store (relaxed: hostname checks
-// per Poco defaults); client certificates and pinning are issue 7.
+// HTTPS (an https:// base URL): the server certificate is verified against options.tls.ca
+// (the system CA store when empty) and the URL's host name, unless tls.verify_peer /
+// tls.verify_hostname are switched off; an optional client certificate gives mutual TLS.
+// A refused certificate is a retry whose reason starts "certificate verification failed:".
 //
 // Thread safety: one delivery worker calls deliver() at a time (delivery/sink.h).
 #pragma once
@@ -22,6 +24,7 @@
 #include <string>
 
 #include "delivery/sink.h"
+#include "transport/tls.h"
 
 namespace explainer::app {
 
@@ -32,11 +35,13 @@ struct FhirSinkOptions {
   std::string user;
   std::string password;
   std::chrono::seconds timeout{30};
+  transport::TlsClientOptions tls{};  // used for https:// base URLs only
 };
 
 class FhirSink final : public delivery::Sink {
  public:
-  // Throws std::invalid_argument for a base URL that is not http(s).
+  // Throws std::invalid_argument for a base URL that is not http(s), transport::TlsSetupError
+  // when the TLS options of an https:// URL cannot be loaded.
   explicit FhirSink(FhirSinkOptions options);
   core::DeliveryOutcome deliver(const delivery::DeliveryItem& item) override;
 
@@ -44,6 +49,7 @@ class FhirSink final : public delivery::Sink {
   FhirSinkOptions options_;
   std::string scheme_, host_, base_path_;
   unsigned short port_ = 0;
+  Poco::Net::Context::Ptr tls_context_;  // https only
 };
 
 // Classifies an HTTP answer from a FHIR server (status code and body as received).

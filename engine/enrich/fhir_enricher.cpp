@@ -177,6 +177,15 @@ void add_explanation_extension(Element& report, const std::string& reference,
   fhir::add_extension(report, std::string(kExplanationExtension), std::move(value));
 }
 
+// The element whose direct child is `child`, searching below `root`; nullptr if none.
+const Element* parent_of(const Element& root, const Element* child) {
+  for (const Element& c : root.children) {
+    if (&c == child) return &root;
+    if (const Element* found = parent_of(c, child)) return found;
+  }
+  return nullptr;
+}
+
 std::set<std::string> contained_ids(const Element& resource) {
   std::set<std::string> ids;
   for (const Element* c : resource.children_named("contained")) ids.insert(c->value_of("id"));
@@ -295,6 +304,9 @@ FhirEnrichment FhirEnricher::enrich(const Element& document,
 
     const auto index = static_cast<std::size_t>(report.view.group_index);
     Element* target = index < found.size() ? found[index].report : nullptr;
+    // DocumentReferences contained in the report itself (kContained, and reports in nested
+    // Bundles: see the header).
+    bool local = contained_mode;
     if (target && found[index].location == fhir::ReportLocation::kContained) {
       if (!selection.chosen.empty()) outcome.reason = "contained_report";
       target = nullptr;
@@ -303,13 +315,18 @@ FhirEnrichment FhirEnricher::enrich(const Element& document,
                std::find_if(enriched.children.begin(), enriched.children.end(),
                             [&](const Element& c) { return &c == found[index].container; }) ==
                    enriched.children.end()) {
-      if (!selection.chosen.empty()) outcome.reason = "nested_bundle_report";
-      target = nullptr;
+      const Element* nested_bundle = parent_of(enriched, found[index].container);
+      if (nested_bundle && nested_bundle->child("signature")) {
+        if (!selection.chosen.empty()) outcome.reason = "signed_bundle_report";
+        target = nullptr;
+      } else {
+        local = true;
+      }
     }
 
     // The reference DocumentReferences use for the report.
     std::string related;
-    if (contained_mode) {
+    if (local) {
       related = "#";
     } else if (!report.full_url.empty()) {
       related = report.full_url;
@@ -351,7 +368,7 @@ FhirEnrichment FhirEnricher::enrich(const Element& document,
       in.uuid = name_uuid("explainer:" + uuid_base + ":" + std::to_string(report.view.group_index) +
                           ":" + chosen.content_id + ":" + doc.version + ":" + doc.language);
       std::string reference;
-      if (contained_mode) {
+      if (local) {
         while (used_ids.count("docref-" + std::to_string(next_docref))) ++next_docref;
         in.id = "docref-" + std::to_string(next_docref);
         used_ids.insert(in.id);

@@ -31,8 +31,16 @@
 //   kContained — each DocumentReference is contained in its report (id "docref-N", N unused in
 //     that report), the extension says "#docref-N", context.related says "#" (the container).
 //     Bundles keep their type and entries.
-// Reports that are contained in another resource or sit in a nested Bundle are not enriched
-// (reasons "contained_report", "nested_bundle_report").
+// Reports in a nested Bundle (an entry whose resource is a Bundle, at any depth) are enriched
+// in both modes with DocumentReferences contained in the report, as in kContained: inside a
+// nested Bundle only a reference local to the report resolves (urn:uuid and relative
+// references resolve within the Bundle that holds them, and the report is not created on the
+// server as a resource of its own). A nested Bundle with a `signature` is left alone (reason
+// "signed_bundle_report"): adding to it would break the signature.
+// Reports contained in another resource are not enriched (reason "contained_report"): a
+// contained resource may not contain resources itself (FHIR dom-2), and nothing outside its
+// container may reference it, so an explanation could only be attached by changing the
+// container, which is not ours to change.
 //
 // Thread safety: enrich() is const and may be called concurrently; each call reads one snapshot
 // of the rules and one of the content library. Never throws except std::bad_alloc.

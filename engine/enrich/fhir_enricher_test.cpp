@@ -278,6 +278,74 @@ TEST_F(FhirEnricherTest, TransactionInputKeepsItsTypeAndEntries) {
   EXPECT_EQ(stripped, input);
 }
 
+// A transaction whose entry is a Bundle (e.g. a document forwarded as a whole) holding the
+// report; `signature` adds a Bundle.signature to the nested Bundle.
+Element nested_bundle_transaction(bool signature) {
+  return parse(
+      std::string(R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"fullUrl":"urn:uuid:3f1f5a5e-0000-4000-8000-0000000000aa","resource":{"resourceType":"Bundle","type":"collection",)") +
+      (signature
+           ? R"("signature":{"type":[{"system":"urn:iso-astm:E1762-95:2013","code":"1.2.840.10065.1.12.1.1"}],"when":"2026-11-25T10:00:00Z","who":{"display":"RIS"}},)"
+           : "") +
+      R"("entry":[{"fullUrl":"https://ehr.example.test/fhir/DiagnosticReport/n1","resource":{"resourceType":"DiagnosticReport","id":"n1","status":"final",
+        "code":{"text":"MRI lumbar spine"},"subject":{"reference":"Patient/p1"},"conclusion":"Disc bulge at L4-L5."}}]},
+     "request":{"method":"POST","url":"Bundle"}}]})");
+}
+
+TEST_F(FhirEnricherTest, ReportInANestedBundleGetsExplanationsContainedInItInBothModes) {
+  const Element input = nested_bundle_transaction(false);
+  for (FhirMode mode : {FhirMode::kTransactionBundle, FhirMode::kContained}) {
+    FhirEnrichOptions options;
+    options.mode = mode;
+    const auto result = run(input, options);
+    ASSERT_TRUE(result.document) << result.reason;
+    ASSERT_FALSE(result.added.empty());
+    const Element& outer = *result.document;
+    EXPECT_EQ(outer.value_of("type"), "transaction");
+    // Nothing is added at the outer level: a reference from there would not resolve.
+    ASSERT_EQ(fhir::bundle_entries(outer).size(), 1u);
+    EXPECT_TRUE(our_documents(outer).empty());
+    const Element& nested = *fhir::bundle_entries(outer)[0].resource;
+    const Element& report = *fhir::bundle_entries(nested)[0].resource;
+    const auto docs = our_documents(report);
+    ASSERT_EQ(docs.size(), result.added.size());
+    const auto refs = explanation_references(report);
+    ASSERT_EQ(refs.size(), docs.size());
+    EXPECT_EQ(refs[0], "#docref-1");
+    EXPECT_EQ(docs[0]->value_at("context.related.reference"), "#");
+    EXPECT_EQ(docs[0]->value_at("subject.reference"), "Patient/p1");
+    EXPECT_EQ(result.added[0].document_reference, "#docref-1");
+    Element stripped = outer;
+    strip_additions(stripped);
+    EXPECT_EQ(stripped, input) << "nothing we did not add changes";
+  }
+}
+
+TEST_F(FhirEnricherTest, ReportInASignedNestedBundleIsLeftAlone) {
+  const auto result = run(nested_bundle_transaction(true));
+  EXPECT_FALSE(result.document);
+  EXPECT_TRUE(result.added.empty());
+  ASSERT_EQ(result.reports.size(), 1u);
+  EXPECT_EQ(result.reports[0].reason, "signed_bundle_report");
+}
+
+TEST_F(FhirEnricherTest, ReportContainedInAnotherResourceIsLeftAloneWithTheReason) {
+  const Element input = parse(R"({"resourceType":"Composition","id":"c1","status":"final",
+    "type":{"text":"Imaging summary"},"date":"2026-11-25","title":"Summary","author":[{"display":"RIS"}],
+    "contained":[{"resourceType":"DiagnosticReport","id":"dr","status":"final","code":{"text":"MRI lumbar spine"},
+      "conclusion":"Disc bulge at L4-L5."}],
+    "section":[{"title":"Report","entry":[{"reference":"#dr"}]}]})");
+  for (FhirMode mode : {FhirMode::kTransactionBundle, FhirMode::kContained}) {
+    FhirEnrichOptions options;
+    options.mode = mode;
+    const auto result = run(input, options);
+    EXPECT_FALSE(result.document);
+    EXPECT_TRUE(result.added.empty());
+    ASSERT_EQ(result.reports.size(), 1u);
+    EXPECT_EQ(result.reports[0].reason, "contained_report");
+  }
+}
+
 TEST_F(FhirEnricherTest, FallbackNoteOnlyWhenThePatientsLanguageIsMissing) {
   const auto unknown = run(report_with_conclusion("Disc bulge at L4-L5."));
   ASSERT_FALSE(unknown.added.empty());

@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
@@ -39,7 +41,9 @@ const char* to_string(MllpSendStatus status) {
   return "unknown";
 }
 
-MllpClient::MllpClient(MllpClientConfig config) : config_(std::move(config)) {}
+MllpClient::MllpClient(MllpClientConfig config)
+    : config_(std::move(config)),
+      tls_context_(config_.tls ? make_client_context(*config_.tls, config_.host) : nullptr) {}
 
 MllpClient::~MllpClient() {
   disconnect();
@@ -56,15 +60,27 @@ void MllpClient::disconnect() {
 
 bool MllpClient::connect(std::string& error) {
   try {
-    auto socket = std::make_unique<Poco::Net::StreamSocket>();
-    socket->connect(Poco::Net::SocketAddress(config_.host, config_.port),
-                    to_timespan(config_.connect_timeout));
+    std::unique_ptr<Poco::Net::StreamSocket> socket;
+    const Poco::Net::SocketAddress address(config_.host, config_.port);
+    if (tls_context_) {
+      take_verification_error();
+      auto secure = std::make_unique<Poco::Net::SecureStreamSocket>(tls_context_);
+      secure->setPeerHostName(config_.host);                           // SNI
+      secure->connect(address, to_timespan(config_.connect_timeout));  // includes the handshake
+      socket = std::move(secure);
+    } else {
+      socket = std::make_unique<Poco::Net::StreamSocket>();
+      socket->connect(address, to_timespan(config_.connect_timeout));
+    }
     socket->setNoDelay(true);
     socket_ = std::move(socket);
     return true;
+  } catch (const Poco::Net::SSLException& e) {
+    error = "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            describe_tls_failure(e.displayText());
   } catch (const Poco::Exception& e) {
     error = "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
-            e.displayText();
+            (tls_context_ ? describe_tls_failure(e.displayText()) : e.displayText());
   } catch (const std::exception& e) {
     error =
         "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " + e.what();
@@ -74,10 +90,20 @@ bool MllpClient::connect(std::string& error) {
 
 // An idle MLLP connection must have nothing to read: readable means the peer closed it (EOF),
 // reset it, or sent something nobody asked for. None of these leaves it usable.
+// Over TLS, readable may also mean TLS-level records only (a TLS 1.3 server's session
+// tickets): a short read tells them apart, as it consumes those and times out without data.
 bool MllpClient::connection_is_reusable() {
   try {
-    return !socket_->poll(Poco::Timespan(0),
-                          Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+    const bool readable = socket_->poll(
+        Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+    if (!readable) return true;
+    if (!tls_context_) return false;
+    socket_->setReceiveTimeout(Poco::Timespan(0, 1000));
+    char probe = 0;
+    socket_->receiveBytes(&probe, 1);
+    return false;  // application data nobody asked for, or the peer closed
+  } catch (const Poco::TimeoutException&) {
+    return true;
   } catch (...) {
     return false;
   }
@@ -119,7 +145,11 @@ MllpSendResult MllpClient::send(std::string_view payload, std::chrono::milliseco
         return fail(MllpSendStatus::kTimeout,
                     "no response within " + std::to_string(ack_timeout.count()) + " ms");
       }
-      if (!socket_->poll(to_timespan(remaining), Poco::Net::Socket::SELECT_READ)) continue;
+      if (socket_->available() <= 0 &&
+          !socket_->poll(to_timespan(remaining), Poco::Net::Socket::SELECT_READ)) {
+        continue;
+      }
+      socket_->setReceiveTimeout(to_timespan(deadline - SteadyClock::now()));  // TLS record reads
       const int n = socket_->receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
       if (n <= 0) {
         return fail(MllpSendStatus::kIoError, "connection closed by peer before a response");
@@ -140,7 +170,7 @@ MllpSendResult MllpClient::send(std::string_view payload, std::chrono::milliseco
       return MllpSendResult{MllpSendStatus::kOk, std::move(event->payload), {}};
     }
   } catch (const Poco::TimeoutException&) {
-    return fail(MllpSendStatus::kTimeout, "timed out writing the message");
+    return fail(MllpSendStatus::kTimeout, "timed out writing the message or reading the response");
   } catch (const Poco::Exception& e) {
     return fail(MllpSendStatus::kIoError, e.displayText());
   } catch (const std::exception& e) {

@@ -4,14 +4,18 @@
 // Thread safety: none; use one client per sending thread (e.g. per delivery worker).
 #pragma once
 
+#include <Poco/Net/Context.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "transport/mllp_frame.h"
+#include "transport/tls.h"
 
 namespace Poco::Net {
 class StreamSocket;
@@ -24,6 +28,9 @@ struct MllpClientConfig {
   std::uint16_t port = 2575;
   std::chrono::milliseconds connect_timeout{5'000};
   std::size_t max_response_bytes = 16u * 1024u * 1024u;
+  // Set: MLLP over TLS. The handshake is part of connecting (bounded by connect_timeout); a
+  // refused certificate is kConnectFailed with "certificate verification failed: <why>".
+  std::optional<TlsClientOptions> tls = std::nullopt;
 };
 
 enum class MllpSendStatus {
@@ -59,6 +66,7 @@ class MllpClient {
   MllpClient(const MllpClient&) = delete;
   MllpClient& operator=(const MllpClient&) = delete;
 
+  // Throws TlsSetupError when the TLS options cannot be loaded.
   // Frames and writes payload, then waits for one response frame. ack_timeout bounds the write
   // and the wait together (the connect has its own connect_timeout).
   MllpSendResult send(std::string_view payload, std::chrono::milliseconds ack_timeout);
@@ -73,6 +81,7 @@ class MllpClient {
   MllpSendResult fail(MllpSendStatus status, std::string message, std::string response = {});
 
   MllpClientConfig config_;
+  Poco::Net::Context::Ptr tls_context_;  // null: plain TCP
   std::unique_ptr<Poco::Net::StreamSocket> socket_;
 };
 

@@ -2,7 +2,10 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Timespan.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -48,6 +51,7 @@ MllpListenerStats ListenerCounters::snapshot() const {
   s.idle_timeouts = idle_timeouts.load();
   s.handler_errors = handler_errors.load();
   s.io_errors = io_errors.load();
+  s.tls_handshake_failures = tls_handshake_failures.load();
   return s;
 }
 
@@ -67,12 +71,9 @@ void ListenerShared::close_and_unregister(std::uint64_t id, Poco::Net::StreamSoc
 
 void ListenerShared::shut_down_open_sockets_for_reading() {
   std::lock_guard<std::mutex> lock(open_sockets_mutex);
-  for (auto& [id, socket] : open_sockets) {
-    try {
-      socket.shutdownReceive();
-    } catch (...) {
-    }
-  }
+  // On the descriptor itself: Poco's TLS sockets ignore half shutdowns, and an SSL object
+  // must not be touched from a second thread.
+  for (auto& [id, socket] : open_sockets) ::shutdown(socket.impl()->sockfd(), SHUT_RD);
 }
 
 std::size_t ListenerShared::open_socket_count() {
@@ -82,12 +83,7 @@ std::size_t ListenerShared::open_socket_count() {
 
 void ListenerShared::shut_down_open_sockets() {
   std::lock_guard<std::mutex> lock(open_sockets_mutex);
-  for (auto& [id, socket] : open_sockets) {
-    try {
-      socket.shutdown();
-    } catch (...) {
-    }
-  }
+  for (auto& [id, socket] : open_sockets) ::shutdown(socket.impl()->sockfd(), SHUT_RDWR);
 }
 
 bool MllpAdmissionFilter::accept(const Poco::Net::StreamSocket& socket) {
@@ -134,6 +130,8 @@ void MllpConnection::run() {
     reason = "handler error";
   } catch (const Poco::Net::ConnectionResetException&) {
     reason = "reset by peer";
+  } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException&) {
+    reason = "closed by peer without TLS close_notify";
   } catch (const Poco::Exception& e) {
     if (shared_->stopping.load()) {
       reason = "listener stopping";  // stop() shut the socket down under a blocked call
@@ -166,6 +164,11 @@ std::string MllpConnection::serve() {
   auto& counters = shared_->counters;
   Poco::Net::StreamSocket& sock = socket();
   sock.setSendTimeout(to_timespan(config.write_timeout));
+  if (shared_->tls_context) {
+    // A TLS read waiting for the rest of a record blocks for at most read_timeout.
+    sock.setReceiveTimeout(to_timespan(config.read_timeout));
+    if (!complete_tls_handshake()) return "TLS handshake failed";
+  }
 
   MllpFrameDecoder decoder(config.max_frame_bytes);
   ConnectionContext context{connection_id_, peer_, config.name, 0};
@@ -201,7 +204,10 @@ std::string MllpConnection::serve() {
     }
 
     const auto wait = std::min<SteadyClock::duration>(deadline - now, config.poll_interval);
-    if (!sock.poll(to_timespan(wait), Poco::Net::Socket::SELECT_READ)) continue;
+    // available(): bytes TLS has already decrypted but not handed out are not seen by poll().
+    if (sock.available() <= 0 && !sock.poll(to_timespan(wait), Poco::Net::Socket::SELECT_READ)) {
+      continue;
+    }
     if (shared_->stopping.load()) continue;  // woken by stop()'s shutdown: not the peer's doing
 
     const int received = sock.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
@@ -224,6 +230,38 @@ std::string MllpConnection::serve() {
 
     if (!dispatch_events(decoder, context)) return "listener stopping";
     last_activity = SteadyClock::now();
+  }
+}
+
+bool MllpConnection::complete_tls_handshake() {
+  const MllpListenerConfig& config = shared_->config;
+  auto refuse = [&](const std::string& why) {
+    shared_->counters.tls_handshake_failures.fetch_add(1);
+    if (!shared_->stopping.load()) {
+      EXPLAINER_LOG(shared_->logger, warning)
+          << "listener=" << config.name << " connection=" << connection_id_ << " peer=" << peer_
+          << " TLS connection refused: " << why;
+    }
+    return false;
+  };
+  take_verification_error();
+  try {
+    Poco::Net::SecureStreamSocket secure(socket());
+    if (secure.completeHandshake() <= 0) return refuse("handshake did not complete");
+    if (config.tls->verify_client == ClientVerification::kNone) return true;
+    if (!secure.havePeerCertificate()) {
+      if (config.tls->allowed_client_cns.empty()) return true;
+      return refuse("no client certificate, and tls.allowed_client_cns is set");
+    }
+    const std::string cn = secure.peerCertificate().commonName();
+    if (!client_certificate_allowed(*config.tls, cn)) {
+      return refuse("client certificate CN '" + cn + "' is not in tls.allowed_client_cns");
+    }
+    return true;
+  } catch (const Poco::Exception& e) {
+    return refuse(describe_tls_failure(e.displayText()));
+  } catch (const std::exception& e) {
+    return refuse(describe_tls_failure(e.what()));
   }
 }
 

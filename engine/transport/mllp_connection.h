@@ -27,6 +27,9 @@ class MllpConnection final : public Poco::Net::TCPServerConnection {
  private:
   // Returns the reason the connection ends (for the debug log).
   std::string serve();
+  // TLS only: runs the handshake and checks the client certificate's CN. False: close now
+  // (counted and logged).
+  bool complete_tls_handshake();
   // Passes every decoded event to the handler and writes its answers. False: close now.
   bool dispatch_events(MllpFrameDecoder& decoder, ConnectionContext& context);
   void send_all(const std::string& bytes);

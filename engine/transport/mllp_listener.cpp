@@ -1,9 +1,7 @@
 #include "transport/mllp_listener.h"
 
-#include <chrono>
-#include <thread>
-
 #include <Poco/Exception.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServer.h>
@@ -11,8 +9,10 @@
 #include <Poco/ThreadPool.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "transport/mllp_connection.h"
 
@@ -64,7 +64,9 @@ void MllpListener::start() {
   const MllpListenerConfig& config = impl_->shared->config;
   const int max_connections = static_cast<int>(config.max_connections);
 
-  Poco::Net::ServerSocket socket;
+  Poco::Net::ServerSocket socket = impl_->shared->tls_context
+                                       ? Poco::Net::SecureServerSocket(impl_->shared->tls_context)
+                                       : Poco::Net::ServerSocket();
   try {
     // SO_REUSEADDR (restart despite TIME_WAIT) but not SO_REUSEPORT (never share a port).
     socket.bind(Poco::Net::SocketAddress(config.bind_address, config.port), /*reuseAddress=*/true,
@@ -91,7 +93,10 @@ void MllpListener::start() {
   EXPLAINER_LOG(impl_->shared->logger, info)
       << "listener=" << config.name << " listening on " << config.bind_address << ":"
       << impl_->bound_port << " max_connections=" << config.max_connections
-      << " max_frame_bytes=" << config.max_frame_bytes;
+      << " max_frame_bytes=" << config.max_frame_bytes << " tls="
+      << (config.tls ? std::string("on min_version=") + to_string(config.tls->min_version) +
+                           " verify_client=" + to_string(config.tls->verify_client)
+                     : std::string("off"));
 }
 
 void MllpListener::stop() {

@@ -21,10 +21,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "transport/mllp_frame.h"
 #include "transport/mllp_handler.h"
+#include "transport/tls.h"
 
 namespace explainer::transport {
 
@@ -39,6 +41,11 @@ struct MllpListenerConfig {
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds poll_interval{100};  // bounds how long stop() waits for idle peers
+  // Set: MLLP over TLS. The handshake runs first on each connection (bounded by
+  // read_timeout); a failed handshake, or a client certificate whose CN is not in
+  // allowed_client_cns, closes the connection (counted in tls_handshake_failures, logged at
+  // warning with the reason, never with payload).
+  std::optional<TlsServerOptions> tls = std::nullopt;
 };
 
 // A consistent-enough snapshot of the listener's counters (each value read atomically).
@@ -55,6 +62,7 @@ struct MllpListenerStats {
   std::uint64_t idle_timeouts = 0;
   std::uint64_t handler_errors = 0;  // on_frame/on_oversize threw; connection closed
   std::uint64_t io_errors = 0;       // socket errors other than an orderly close by the peer
+  std::uint64_t tls_handshake_failures = 0;  // TLS handshake failed or client CN not allowed
 };
 
 // Lifetime: start() once, stop() (or the destructor) once. Not copyable.
@@ -62,7 +70,7 @@ struct MllpListenerStats {
 class MllpListener {
  public:
   // Throws std::invalid_argument for a null handler, zero max_connections/max_frame_bytes or
-  // a non-positive timeout.
+  // a non-positive timeout; TlsSetupError when the TLS options cannot be loaded.
   MllpListener(MllpListenerConfig config, std::shared_ptr<MllpHandler> handler);
   ~MllpListener();  // calls stop()
   MllpListener(const MllpListener&) = delete;

@@ -2,6 +2,7 @@
 // connections. Not part of the public API.
 #pragma once
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include <atomic>
@@ -29,6 +30,7 @@ struct ListenerCounters {
   std::atomic<std::uint64_t> idle_timeouts{0};
   std::atomic<std::uint64_t> handler_errors{0};
   std::atomic<std::uint64_t> io_errors{0};
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
 
   MllpListenerStats snapshot() const;
 };
@@ -37,10 +39,14 @@ struct ListenerCounters {
 // never outlives what it points to. The handler is shared the same way.
 struct ListenerShared {
   ListenerShared(MllpListenerConfig c, std::shared_ptr<MllpHandler> h)
-      : config(std::move(c)), handler(std::move(h)), logger(core::make_logger("transport.mllp")) {}
+      : config(std::move(c)),
+        handler(std::move(h)),
+        tls_context(config.tls ? make_server_context(*config.tls) : nullptr),
+        logger(core::make_logger("transport.mllp")) {}
 
   const MllpListenerConfig config;
   const std::shared_ptr<MllpHandler> handler;
+  const Poco::Net::Context::Ptr tls_context;  // null: plain TCP
   ListenerCounters counters;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_connection_id{1};

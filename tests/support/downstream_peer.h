@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,11 +19,14 @@ namespace explainer::test_support {
 
 class DownstreamPeer {
  public:
-  explicit DownstreamPeer(std::uint16_t port = 0) {
+  // With `tls`: an MLLP-over-TLS peer.
+  explicit DownstreamPeer(std::uint16_t port = 0,
+                          std::optional<transport::TlsServerOptions> tls = std::nullopt) {
     transport::MllpListenerConfig config;
     config.name = "downstream";
     config.bind_address = "127.0.0.1";
     config.port = port;
+    config.tls = std::move(tls);
     handler_ = std::make_shared<Handler>();
     listener_ = std::make_unique<transport::MllpListener>(config, handler_);
     listener_->start();

@@ -22,10 +22,22 @@ std::string quoted(const std::string& s) {
 fhir::Element make_capability_statement(const CapabilityInputs& in) {
   // Written as JSON and read back through the engine's own reader, so the result is a
   // correctly typed model that serialises to JSON or XML.
+  std::string security_text;
+  if (in.bearer_auth) {
+    security_text =
+        "Send 'Authorization: Bearer <token>'. Tokens are configured by the operator (listener "
+        "auth_tokens_file).";
+  }
+  if (in.client_certificate_auth) {
+    security_text += std::string(security_text.empty() ? "" : " Or: ") +
+                     "Present a TLS client certificate issued by the CA the operator configured "
+                     "(listener tls.ca, tls.allowed_client_cns).";
+  }
   const std::string security =
-      in.bearer_auth
-          ? R"(,"security":{"description":"Send 'Authorization: Bearer <token>'. Tokens are configured by the operator (listener auth_tokens_file); requests without a known token get 401."})"
-          : "";
+      security_text.empty()
+          ? ""
+          : R"(,"security":{"description":)" +
+                quoted(security_text + " Requests that are not authenticated get 401.") + "}";
   const std::string json =
       std::string(R"({"resourceType":"CapabilityStatement",)") + R"("status":"active","date":)" +
       quoted(in.date) + "," + R"("publisher":"Explainer",)" +

@@ -11,6 +11,7 @@ struct CapabilityInputs {
   std::string software_version;
   std::string date;  // YYYY-MM-DD (server start)
   bool bearer_auth = false;
+  bool client_certificate_auth = false;  // a verified TLS client certificate authenticates
 };
 
 // A valid R4 CapabilityStatement (kind=instance) for the FHIR intake endpoint.

@@ -9,9 +9,13 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/X509Certificate.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -137,9 +141,13 @@ class RequestLogic {
       return metadata();
     }
     if (!check_auth(request)) {
+      const bool tokens = !config_.bearer_tokens.empty();
       Answer a = error(HTTPResponse::HTTP_UNAUTHORIZED, fhir::IssueType::kLogin,
-                       "a valid bearer token is required");
-      a.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"explainer\"");
+                       tokens && client_certificate_auth()
+                           ? "a valid bearer token or an accepted client certificate is required"
+                       : tokens ? "a valid bearer token is required"
+                                : "an accepted client certificate is required");
+      if (tokens) a.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"explainer\"");
       return a;
     }
 
@@ -222,12 +230,38 @@ class RequestLogic {
     return a;
   }
 
-  bool check_auth(const HTTPServerRequest& request) const {
-    if (config_.bearer_tokens.empty()) return true;
-    const std::string header = request.get("Authorization", "");
-    if (header.size() < 7 || Poco::icompare(header.substr(0, 7), "Bearer ") != 0) return false;
-    const std::string token = Poco::trim(header.substr(7));
-    return config_.bearer_tokens.count(token) > 0;
+  bool client_certificate_auth() const {
+    return config_.tls && config_.tls->verify_client != ClientVerification::kNone;
+  }
+
+  bool check_auth(HTTPServerRequest& request) const {
+    if (config_.bearer_tokens.empty() && !client_certificate_auth()) return true;
+    if (!config_.bearer_tokens.empty()) {
+      const std::string header = request.get("Authorization", "");
+      if (header.size() >= 7 && Poco::icompare(header.substr(0, 7), "Bearer ") == 0 &&
+          config_.bearer_tokens.count(Poco::trim(header.substr(7))) > 0) {
+        return true;
+      }
+    }
+    return client_certificate_auth() && accepted_client_certificate(request);
+  }
+
+  // A client certificate presented in the handshake has been verified against tls.ca by
+  // OpenSSL (or the handshake would have failed); here only its CN is checked.
+  bool accepted_client_certificate(HTTPServerRequest& request) const {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (!impl || !impl->secure()) return false;
+    try {
+      Poco::Net::SecureStreamSocket socket(impl->socket());
+      if (!socket.havePeerCertificate()) return false;
+      const std::string cn = socket.peerCertificate().commonName();
+      if (client_certificate_allowed(*config_.tls, cn)) return true;
+      EXPLAINER_LOG(logger(), warning)
+          << "fhir_client_certificate_refused listener=" << config_.name << " cn=\"" << cn
+          << "\" reason=not in tls.allowed_client_cns";
+    } catch (const Poco::Exception&) {
+    }
+    return false;
   }
 
   Answer metadata() {
@@ -535,6 +569,14 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
   std::shared_ptr<const Shared> shared_;
 };
 
+std::string auth_description(const FhirServerConfig& config) {
+  const bool tokens = !config.bearer_tokens.empty();
+  const bool certificates = config.tls && config.tls->verify_client != ClientVerification::kNone;
+  if (tokens && certificates) return "bearer_or_client_certificate";
+  if (tokens) return "bearer";
+  return certificates ? "client_certificate" : "none";
+}
+
 }  // namespace
 
 const char* to_string(FhirInteraction interaction) {
@@ -581,9 +623,12 @@ void FhirServer::start() {
   shared->handler = handler_;
   shared->capability = make_capability_statement(
       {config_.software_version, Poco::DateTimeFormatter::format(Poco::DateTime(), "%Y-%m-%d"),
-       !config_.bearer_tokens.empty()});
+       !config_.bearer_tokens.empty(),
+       config_.tls && config_.tls->verify_client != ClientVerification::kNone});
 
-  Poco::Net::ServerSocket socket;
+  Poco::Net::ServerSocket socket =
+      config_.tls ? Poco::Net::SecureServerSocket(make_server_context(*config_.tls))
+                  : Poco::Net::ServerSocket();
   socket.bind(Poco::Net::SocketAddress(config_.bind_address, config_.port), true);
   socket.listen(64);
   bound_port_ = socket.address().port();
@@ -600,10 +645,13 @@ void FhirServer::start() {
   server_ =
       std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(shared), *pool_, socket, params);
   server_->start();
-  EXPLAINER_LOG(logger(), info) << "fhir_listener_started listener=" << config_.name
-                                << " bind=" << config_.bind_address << " port=" << bound_port_
-                                << " base=" << (shared->base.empty() ? "/" : shared->base)
-                                << " auth=" << (config_.bearer_tokens.empty() ? "none" : "bearer");
+  EXPLAINER_LOG(logger(), info)
+      << "fhir_listener_started listener=" << config_.name << " bind=" << config_.bind_address
+      << " port=" << bound_port_ << " base=" << (shared->base.empty() ? "/" : shared->base)
+      << " auth=" << auth_description(config_) << " tls="
+      << (config_.tls ? std::string("on min_version=") + to_string(config_.tls->min_version) +
+                            " verify_client=" + to_string(config_.tls->verify_client)
+                      : std::string("off"));
 }
 
 void FhirServer::stop() {

@@ -11,11 +11,11 @@
 // for create/update (default: representation).
 //
 // Every error is an OperationOutcome with the matching status: 400 structure (malformed
-// JSON/XML), 400 invalid (wrong resource type, id mismatch), 401 login (bearer token
-// missing or unknown, when tokens are configured), 404/405 not-supported, 413 too-long,
-// 415 not-supported, 422 business-rule (Bundle without a DiagnosticReport), 503 no-store
-// (the handler could not store it; resend), 500 exception (our own bug; logged). A
-// request never crashes the process.
+// JSON/XML), 400 invalid (wrong resource type, id mismatch), 401 login (neither a known
+// bearer token nor an accepted client certificate, when either is configured), 404/405
+// not-supported, 413 too-long, 415 not-supported, 422 business-rule (Bundle without a
+// DiagnosticReport), 503 no-store (the handler could not store it; resend), 500 exception (our own
+// bug; logged). A request never crashes the process.
 //
 // Durability: 2xx only after FhirHandler::submit() returned kStored or kDuplicate.
 //
@@ -28,8 +28,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+
+#include "transport/tls.h"
 
 namespace Poco {
 class ThreadPool;
@@ -48,7 +51,11 @@ struct FhirServerConfig {
   std::uint16_t port = 0;           // 0: any free port (see port())
   std::string base_path = "/fhir";  // "" or "/" serves at the root
   std::size_t max_body_bytes = 16u * 1024u * 1024u;
-  std::set<std::string> bearer_tokens;  // empty: no authentication
+  std::set<std::string> bearer_tokens;  // empty: no bearer authentication
+  // Set: HTTPS. With tls->verify_client optional or required, a verified client certificate
+  // (whose CN is in tls->allowed_client_cns, when that is not empty) authenticates a request
+  // as an alternative to a bearer token. Neither tokens nor client certificates: open.
+  std::optional<TlsServerOptions> tls = std::nullopt;
   int max_threads = 16;
   int max_queued = 64;
   std::chrono::seconds read_timeout{30};
@@ -67,7 +74,8 @@ class FhirServer {
   FhirServer(const FhirServer&) = delete;
   FhirServer& operator=(const FhirServer&) = delete;
 
-  // Binds and starts serving. Throws (Poco::Exception / std::exception) when it cannot bind.
+  // Binds and starts serving. Throws (Poco::Exception / std::exception) when it cannot bind,
+  // TlsSetupError when the TLS options cannot be loaded.
   void start();
   void stop();
   std::uint16_t port() const { return bound_port_; }
