@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Encoder.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "content/render.h"
@@ -23,7 +24,12 @@ std::string base64(const std::string& bytes) {
 int highest_set_id(const hl7v2::Message& message, const hl7v2::ObrGroup& group) {
   int highest = 0;
   for (std::size_t index : group.observations) {
-    const std::string text = message.segment(index).text(1);
+    // OBX-1 decoded; plain ASCII without escapes decodes to itself (no decode copy).
+    const std::string_view raw = message.segment(index).raw(1);
+    const bool plain = std::none_of(raw.begin(), raw.end(), [&message](char c) {
+      return c == message.delimiters().escape || static_cast<unsigned char>(c) >= 0x80;
+    });
+    const std::string text = plain ? std::string(raw) : message.segment(index).text(1);
     try {
       highest = std::max(highest, std::stoi(text));
     } catch (const std::exception&) {

@@ -149,13 +149,32 @@ std::string_view component_of(std::string_view repetition, int component, const 
   return component <= static_cast<int>(parts.size()) ? parts[component - 1] : std::string_view{};
 }
 
-// Text lines of one OBX-5: each repetition, split at decoded line breaks. Coded values give
-// their text component (the v2.3 convention for dictated impressions), else the code.
-std::vector<std::string> value_lines(const Obx& obx, const Message& m) {
-  std::vector<std::string> lines;
-  if (obx.kind == ValueKind::kOther) return lines;
+// split_lines(text), appended to `lines`.
+void append_lines(std::string_view text, std::vector<std::string>& lines) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find('\n', start);
+    std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    if (end == std::string_view::npos) return;
+    start = end + 1;
+  }
+}
+
+// Appends the text lines of one OBX-5 to `lines`: each repetition, split at decoded line
+// breaks. Coded values give their text component (the v2.3 convention for dictated
+// impressions), else the code. Returns the number of lines appended.
+std::size_t append_value_lines(const Obx& obx, const Message& m, std::vector<std::string>& lines) {
+  const std::size_t before = lines.size();
+  if (obx.kind == ValueKind::kOther || obx.value.empty()) return 0;
   std::string storage;
-  for (std::string_view repetition : repetitions_of(obx, m)) {
+  const char repetition_separator = m.delimiters().repetition;
+  std::size_t start = 0;
+  while (true) {  // the repetitions of OBX-5 (hl7v2::split without the vector)
+    const std::size_t end = obx.value.find(repetition_separator, start);
+    const std::string_view repetition = obx.value.substr(
+        start, end == std::string_view::npos ? std::string_view::npos : end - start);
     std::string_view text;
     if (obx.kind == ValueKind::kText) {
       text = decoded(repetition, m, storage);
@@ -164,9 +183,11 @@ std::vector<std::string> value_lines(const Obx& obx, const Message& m) {
       if (storage.empty()) storage = m.decode(component_of(repetition, 1, m));
       text = storage;
     }
-    for (std::string& line : split_lines(text)) lines.push_back(std::move(line));
+    append_lines(text, lines);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
   }
-  return lines;
+  return lines.size() - before;
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {
@@ -183,11 +204,12 @@ std::string impression_from_observations(const Message& m, const std::vector<Obx
   std::vector<std::string> lines;
   for (const Obx& obx : observations) {
     if (obx.skipped || !is_impression_observation(obx, m)) continue;
-    for (std::string& line : value_lines(obx, m)) {
+    const std::size_t added = append_value_lines(obx, m, lines);
+    for (std::size_t i = lines.size() - added; i < lines.size(); ++i) {
+      std::string& line = lines[i];
       while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
         line.pop_back();
       }
-      lines.push_back(std::move(line));
     }
   }
   std::size_t first = 0;
@@ -211,9 +233,8 @@ std::vector<std::string> report_lines(const Message& m, const std::vector<Obx>& 
   std::vector<std::string> lines;
   for (const Obx& obx : observations) {
     if (obx.skipped || obx.kind != ValueKind::kText) continue;
-    std::vector<std::string> value = value_lines(obx, m);
-    if (value.empty()) value.emplace_back();  // an empty OBX-5 is a blank line
-    for (std::string& line : value) lines.push_back(std::move(line));
+    // An empty OBX-5 is a blank line.
+    if (append_value_lines(obx, m, lines) == 0) lines.emplace_back();
   }
   return lines;
 }
