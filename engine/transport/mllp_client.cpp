@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "transport/socket_wait.h"
+
 namespace explainer::transport {
 
 namespace {
@@ -77,8 +79,7 @@ bool MllpClient::connect(std::string& error) {
 // reset it, or sent something nobody asked for. None of these leaves it usable.
 bool MllpClient::connection_is_reusable() {
   try {
-    return !socket_->poll(Poco::Timespan(0),
-                          Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+    return !wait_readable(*socket_, Poco::Timespan(0));
   } catch (...) {
     return false;
   }
@@ -122,7 +123,7 @@ MllpSendResult MllpClient::send(std::string_view payload, std::chrono::milliseco
         return fail(MllpSendStatus::kTimeout,
                     "no response within " + std::to_string(ack_timeout.count()) + " ms");
       }
-      if (!socket_->poll(to_timespan(remaining), Poco::Net::Socket::SELECT_READ)) continue;
+      if (!wait_readable(*socket_, to_timespan(remaining))) continue;
       const int n = socket_->receiveBytes(buffer.get(), static_cast<int>(kReadChunkBytes));
       if (n <= 0) {
         return fail(MllpSendStatus::kIoError, "connection closed by peer before a response");

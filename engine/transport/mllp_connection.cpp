@@ -9,6 +9,8 @@
 #include <exception>
 #include <vector>
 
+#include "transport/socket_wait.h"
+
 namespace explainer::transport::detail {
 
 namespace {
@@ -201,7 +203,7 @@ std::string MllpConnection::serve() {
     }
 
     const auto wait = std::min<SteadyClock::duration>(deadline - now, config.poll_interval);
-    if (!sock.poll(to_timespan(wait), Poco::Net::Socket::SELECT_READ)) continue;
+    if (!wait_readable(sock, to_timespan(wait))) continue;
     if (shared_->stopping.load()) continue;  // woken by stop()'s shutdown: not the peer's doing
 
     const int received = sock.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
