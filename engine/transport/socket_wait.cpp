@@ -4,7 +4,9 @@
 #include <Poco/Net/SocketImpl.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -12,18 +14,27 @@
 namespace explainer::transport {
 
 bool wait_readable(const Poco::Net::Socket& socket, const Poco::Timespan& timeout) {
+  using Clock = std::chrono::steady_clock;
   pollfd entry{};
   entry.fd = socket.impl()->sockfd();
   entry.events = POLLIN;
-  // Round up to whole milliseconds so a short remaining time does not become a busy loop.
-  const Poco::Timespan::TimeDiff micros = timeout.totalMicroseconds();
-  const long long millis = micros <= 0 ? 0 : (micros + 999) / 1000;
-  const int rc = ::poll(&entry, 1, millis > INT_MAX ? INT_MAX : static_cast<int>(millis));
-  if (rc < 0) {
-    if (errno == EINTR) return false;
-    throw Poco::Net::NetException("poll failed", std::string(std::strerror(errno)), errno);
+  // Clamped to [0, one day] so the deadline arithmetic cannot overflow.
+  constexpr Poco::Timespan::TimeDiff kMaxMicros = 86'400LL * 1'000'000;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::microseconds(std::clamp<Poco::Timespan::TimeDiff>(
+                         timeout.totalMicroseconds(), 0, kMaxMicros));
+  for (;;) {
+    // Round up to whole milliseconds so a short remaining time does not become a busy loop.
+    const long long micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+    const long long millis = micros <= 0 ? 0 : (micros + 999) / 1000;
+    const int rc = ::poll(&entry, 1, millis > INT_MAX ? INT_MAX : static_cast<int>(millis));
+    if (rc >= 0) return rc > 0;
+    // Interrupted by a signal: wait for the rest of the time, as Poco does.
+    if (errno != EINTR) {
+      throw Poco::Net::NetException("poll failed", std::string(std::strerror(errno)), errno);
+    }
   }
-  return rc > 0;
 }
 
 }  // namespace explainer::transport

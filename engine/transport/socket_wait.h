@@ -14,9 +14,9 @@ namespace explainer::transport {
 
 // True when `socket` is readable, at end of file, reset or in error within `timeout` — exactly
 // when Poco::Net::Socket::poll(timeout, SELECT_READ) or poll(timeout, SELECT_READ | SELECT_ERROR)
-// is true (poll(2) always reports errors and hang-ups). False on timeout, and when a signal
-// interrupted the wait (callers loop until their own deadline). Throws Poco::Net::NetException
-// for any other poll(2) failure, as Poco does.
+// is true (poll(2) always reports errors and hang-ups). False on timeout. A wait interrupted by a
+// signal goes on for the rest of the time, as Poco's does. Throws Poco::Net::NetException for any
+// other poll(2) failure, as Poco does.
 bool wait_readable(const Poco::Net::Socket& socket, const Poco::Timespan& timeout);
 
 }  // namespace explainer::transport
