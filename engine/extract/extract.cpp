@@ -202,8 +202,19 @@ std::string join_lines(const std::vector<std::string>& lines) {
 // Text from impression observations; a leading "IMPRESSION:" heading line is dropped.
 std::string impression_from_observations(const Message& m, const std::vector<Obx>& observations) {
   std::vector<std::string> lines;
+  // Report text OBX usually share one OBX-3: the answer for the previous identifier is reused
+  // (is_impression_observation is a pure function of the identifier's bytes).
+  std::string_view previous_identifier;
+  bool previous_answer = false;
+  bool have_previous = false;
   for (const Obx& obx : observations) {
-    if (obx.skipped || !is_impression_observation(obx, m)) continue;
+    if (obx.skipped) continue;
+    if (!have_previous || obx.identifier != previous_identifier) {
+      previous_identifier = obx.identifier;
+      previous_answer = is_impression_observation(obx, m);
+      have_previous = true;
+    }
+    if (!previous_answer) continue;
     const std::size_t added = append_value_lines(obx, m, lines);
     for (std::size_t i = lines.size() - added; i < lines.size(); ++i) {
       std::string& line = lines[i];
