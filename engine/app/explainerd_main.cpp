@@ -16,6 +16,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -115,6 +116,16 @@ class ExplainerDaemon final : public Poco::Util::ServerApplication {
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+    // Likewise the termination signals that waitForTerminationRequest() sigwait()s for (the set
+    // Poco uses): blocked only there, a SIGTERM arriving while the engine starts (or delivered to
+    // a worker thread) would kill the process without the orderly stop; blocked here, it stays
+    // pending until the sigwait.
+    sigset_t termination;
+    sigemptyset(&termination);
+    if (!std::getenv("POCO_ENABLE_DEBUGGER")) sigaddset(&termination, SIGINT);
+    sigaddset(&termination, SIGQUIT);
+    sigaddset(&termination, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &termination, nullptr);
 
     explainer::app::Engine engine(config);
     std::string error;
