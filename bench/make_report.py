@@ -133,8 +133,72 @@ def main(results, out_path):
             rss[sync] = max(peak_rss, hwm or 0) / 1024
             lines.append(f"| explainerd RSS during the 64-connection run, synchronous={sync} | peak sampled VmRSS "
                          f"{peak_rss / 1024:.1f} MB, VmHWM {fmt(hwm / 1024 if hwm else None, 1)} MB |")
-    lines.append("| FHIR endpoint under wrk | not measured: the FHIR HTTP endpoint does not exist yet |")
+    def rss_file(name):
+        peak_rss, hwm = 0, None
+        try:
+            with open(os.path.join(results, f"rss-{name}.txt")) as f:
+                for row in f:
+                    m = re.search(r"VmRSS:\s*(\d+)", row)
+                    if m:
+                        peak_rss = max(peak_rss, int(m.group(1)))
+        except OSError:
+            pass
+        try:
+            with open(os.path.join(results, f"rss-{name}-final.txt")) as f:
+                m = re.search(r"VmHWM:\s*(\d+)", f.read())
+                hwm = int(m.group(1)) if m else None
+        except OSError:
+            pass
+        return peak_rss, hwm
+
+    rss10k = None
+    idle = None
+    try:
+        with open(os.path.join(results, "rss-rules10k-idle.txt")) as f:
+            m = re.search(r"VmRSS:\s*(\d+)", f.read())
+            idle = int(m.group(1)) / 1024 if m else None
+    except OSError:
+        pass
+    peak10k, hwm10k = rss_file("rules10k")
+    if peak10k or hwm10k:
+        rss10k = max(peak10k, hwm10k or 0) / 1024
+        r10k = run("explainerd-rules10k", 64)
+        lines.append(f"| explainerd RSS with 10,000 synthetic rules + the shipped ones, 64 connections under load "
+                     f"(synchronous=normal) | idle after start {fmt(idle, 1)} MB; peak sampled VmRSS {peak10k / 1024:.1f} MB, "
+                     f"VmHWM {fmt(hwm10k / 1024 if hwm10k else None, 1)} MB; "
+                     f"{fmt(r10k['acked'] if r10k else None)} messages at {fmt(r10k['msgs_per_s'] if r10k else None)} msg/s |")
+    soak = load(os.path.join(results, "soak.json"))
+    if soak:
+        lines.append(f"| soak: {soak['seconds']} s at {soak['rate']} msg/s, {soak['connections']} connections, "
+                     f"10,000 rules (bench/soak.sh) | {soak['acked']:,} messages acked; RSS start "
+                     f"{soak['start_rss_kb'] / 1024:.1f} MB, after warm-up {soak['warm_rss_kb'] / 1024:.1f} MB, "
+                     f"end {soak['end_rss_kb'] / 1024:.1f} MB, peak {soak['hwm_kb'] / 1024:.1f} MB; growth after warm-up "
+                     f"{soak['growth_kb'] / 1024:.1f} MB |")
+    cg = load(os.path.join(results, "callgrind-pipeline.json"))
+    if cg and cg.get("ir_per_message"):
+        lines.append(f"| in-process pipeline, callgrind instructions per 3 KB ORU (parse + extract + match + enrich "
+                     f"+ ER7 write; {cg['calls']} calls) | {cg['ir_per_message']:,} |")
     lines.append("")
+
+    # ---- FHIR endpoint
+    fhir = {(who, f): load(os.path.join(results, f"fhir-{who}-{f}.json")) for who in ("null", "explainerd")
+            for f in ("json", "xml")}
+    if any(fhir.values()):
+        lines += ["### FHIR endpoint (wrk, 2 threads, 16 connections, POST [base]/DiagnosticReport, "
+                  "tests/fixtures/fhir/radiology/mri-lumbar-spine.json and its XML form, a unique id per request)", "",
+                  "| server | format | requests | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | vs null server |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for who, label in (("null", "fhir-null-server (reads the body, answers 201, no parse)"),
+                           ("explainerd", "explainerd FHIR listener, synchronous=normal (parse, extract, match, enrich, store, 201)")):
+            for f in ("json", "xml"):
+                r = fhir[(who, f)]
+                if not r:
+                    continue
+                null = fhir[("null", f)]
+                ratio = f"{r['rps'] / null['rps']:.2f}" if who != "null" and null and null.get("rps") else ""
+                lines.append(f"| {label} | {f} | {r['requests']:,} | {fmt(r['rps'])} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | "
+                             f"{r['p99_ms']:.2f} | {r['max_ms']:.2f} | {r['non_2xx']} | {r['socket_errors']} | {ratio} |")
+        lines.append("")
 
     # ---- Targets
     t = []
@@ -166,7 +230,14 @@ def main(results, out_path):
               f"{p99:.2f} ms vs {3 * fs_ms:.2f} ms" if p99 is not None and fs_ms else "n/a",
               p99 is not None and fs_ms is not None and p99 < 3 * fs_ms))
     peak = max(rss.values()) if rss else None
-    t.append(("explainerd RSS with 64 connections", "< 100 MB", fmt(peak, 1) + " MB" if peak else "n/a", peak and peak < 100))
+    t.append(("explainerd RSS with 64 connections, shipped rules", "< 100 MB", fmt(peak, 1) + " MB" if peak else "n/a", peak and peak < 100))
+    t.append(("explainerd RSS with 10,000 rules and 64 connections under load", "< 100 MB",
+              fmt(rss10k, 1) + " MB" if rss10k else "n/a", rss10k and rss10k < 100))
+    if soak:
+        t.append((f"no RSS growth over the soak ({soak['seconds']} s; growth after warm-up)", "no growth (< 16 MB)",
+                  f"{soak['growth_kb'] / 1024:.1f} MB", soak['growth_kb'] < 16 * 1024))
+    else:
+        t.append(("no RSS growth over a 10-minute soak", "no growth", "n/a (bench/run.sh --soak 600)", None))
     lines += ["### Targets", "", "| target | goal | measured | result |", "|---|---|---|---|"]
     for name, goal, measured, ok in t:
         lines.append(f"| {name} | {goal} | {measured} | {verdict(None if measured.startswith('n/a') else bool(ok))} |")

@@ -3,14 +3,19 @@
 # rewrites the generated part of docs/PERFORMANCE.md (between the GENERATED markers) with the
 # machine, the commit, the date and every figure. Hand-written sections of that file are kept.
 #
-#   bench/run.sh [--build-dir DIR] [--no-build] [--quick] [--out FILE]
+#   bench/run.sh [--build-dir DIR] [--no-build] [--quick] [--out FILE] [--soak SECONDS]
+#                [--soak-json FILE]
 #   (EXPLAINERD=/path/to/explainerd overrides the daemon binary, e.g. one from another build dir)
 #
 # Everything runs on loopback, bounded in count and time (a full run takes a few minutes):
 #   micro-benchmarks (explainer_bench), fsync rate of the data dir's disk (fsync-rate),
 #   mllp-null-server and explainerd (synchronous=normal and full) driven by mllp-load at
 #   1/4/16/64 connections, peer MLLP servers (python-hl7 asyncio, @medplum/hl7), p99 at a steady
-#   1,000 msg/s with synchronous=full, and explainerd's RSS during the 64-connection run.
+#   1,000 msg/s with synchronous=full, explainerd's RSS during the 64-connection runs (shipped
+#   rules, and 10,000 synthetic rules plus the shipped ones), the FHIR endpoint under wrk (JSON and
+#   XML) beside fhir-null-server, and callgrind's instruction count of the in-process pipeline.
+#   --soak SECONDS adds a soak (bench/soak.sh: 10,000 rules, 64 connections, 200 msg/s);
+#   --soak-json FILE reports a soak measured separately by bench/soak.sh --json FILE instead.
 # Raw results (JSON) stay in BUILD_DIR/bench-results/ for inspection.
 set -euo pipefail
 
@@ -19,26 +24,31 @@ build="$repo/build-bench"
 out="$repo/docs/PERFORMANCE.md"
 do_build=1
 quick=0
+soak_seconds=0
+soak_json=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build-dir) build=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
     --quick) quick=1; shift ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--no-build] [--quick] [--out FILE]" >&2; exit 2 ;;
+    --soak) soak_seconds=$2; shift 2 ;;
+    --soak-json) soak_json=$2; shift 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--no-build] [--quick] [--out FILE] [--soak SECONDS] [--soak-json FILE]" >&2; exit 2 ;;
   esac
 done
 
 if [[ $do_build == 1 ]]; then
   cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEXPLAINER_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target explainerd mllp-load mllp-null-server fsync-rate explainer_bench
+  cmake --build "$build" -j"$(nproc)" --target explainerd mllp-load mllp-null-server fhir-null-server fsync-rate explainer_bench
 fi
 bin_load="$build/bench/mllp-load"
 bin_null="$build/bench/mllp-null-server"
+bin_fhir_null="$build/bench/fhir-null-server"
 bin_fsync="$build/bench/fsync-rate"
 bin_micro="$build/bench/explainer_bench"
 bin_daemon="${EXPLAINERD:-$build/engine/app/explainerd}"
-for b in "$bin_load" "$bin_null" "$bin_fsync" "$bin_micro" "$bin_daemon"; do
+for b in "$bin_load" "$bin_null" "$bin_fhir_null" "$bin_fsync" "$bin_micro" "$bin_daemon"; do
   [[ -x $b ]] || { echo "run.sh: missing $b (build first)" >&2; exit 1; }
 done
 
@@ -120,14 +130,14 @@ stop_pid "$null_pid"
 "$bin_null" --port 0 --port-file "$results/downstream.port" & down_pid=$!; pids+=("$down_pid")
 down_port=$(wait_port_file "$results/downstream.port")
 
-run_daemon() {  # SYNC -> starts explainerd, sets daemon_pid and daemon_port
-  local sync=$1 port; port=$(free_port)
-  local dir="$data/explainerd-$sync"
+run_daemon() {  # SYNC [MAPPINGS_DIR [NAME]] -> starts explainerd, sets daemon_pid and daemon_port
+  local sync=$1 mappings=${2:-$repo/mappings} name=${3:-$1} port; port=$(free_port)
+  local dir="$data/explainerd-$name"
   mkdir -p "$dir"
   cat >"$dir/bench.properties" <<CONF
 log.level = warning
 paths.data = $dir
-paths.mappings = $repo/mappings
+paths.mappings = $mappings
 paths.content = $repo/content
 store.backend = sqlite
 store.sqlite.path = explainer.db
@@ -142,7 +152,7 @@ destination.downstream.type = mllp
 destination.downstream.host = 127.0.0.1
 destination.downstream.port = $down_port
 CONF
-  "$bin_daemon" --config="$dir/bench.properties" >"$results/explainerd-$sync.log" 2>&1 &
+  "$bin_daemon" --config="$dir/bench.properties" >"$results/explainerd-$name.log" 2>&1 &
   daemon_pid=$!; pids+=("$daemon_pid")
   daemon_port=$port
   wait_listening "$port"
@@ -184,7 +194,93 @@ for sync in normal full; do
   fi
   stop_pid "$daemon_pid"
 done
+echo "== explainerd memory with 10,000 synthetic rules (plus the shipped ones), 64 connections"
+rules10k=$("$bin_micro" --write-synthetic-mappings=10000 --with-shipped)
+run_daemon normal "$rules10k" rules10k
+grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-idle.txt" || true
+sample_rss "$daemon_pid" "$results/rss-rules10k.txt" & sampler=$!
+load "explainerd-rules10k" "$daemon_port" 64
+kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-final.txt" || true
+stop_pid "$daemon_pid"
 stop_pid "$down_pid"
+
+echo "== FHIR endpoint (wrk, 16 connections, a unique id per request)"
+fhir_json="$repo/tests/fixtures/fhir/radiology/mri-lumbar-spine.json"
+fhir_xml="$results/mri-lumbar-spine.xml"
+"$bin_micro" --fhir-json-to-xml="$fhir_json" >"$fhir_xml"
+fhir_secs=$((quick == 1 ? 2 : 5))
+wrk_run() {  # NAME URL FORMAT
+  local body=$fhir_json type=application/fhir+json
+  [[ $3 == xml ]] && { body=$fhir_xml; type=application/fhir+xml; }
+  FHIR_BODY=$body FHIR_CONTENT_TYPE=$type wrk -t2 -c16 -d"${fhir_secs}s" --timeout 10s \
+    -s "$repo/bench/fhir_post.lua" "$2" 2>&1 | tail -1 >"$results/fhir-$1-$3.json" ||
+    echo "run.sh: wrk $1 $3 failed" >&2
+}
+if command -v wrk >/dev/null; then
+  "$bin_fhir_null" --port 0 --port-file "$results/fhir-null.port" & fnull_pid=$!; pids+=("$fnull_pid")
+  fnull_port=$(wait_port_file "$results/fhir-null.port")
+  for fmt in json xml; do wrk_run null "http://127.0.0.1:$fnull_port/fhir/DiagnosticReport" "$fmt"; done
+  # explainerd's FHIR listener, delivering to the (still running) null server as its downstream.
+  fport=$(free_port)
+  fdir="$data/explainerd-fhir"; mkdir -p "$fdir"
+  cat >"$fdir/bench.properties" <<CONF
+log.level = warning
+paths.data = $fdir
+paths.mappings = $repo/mappings
+paths.content = $repo/content
+store.backend = sqlite
+store.sqlite.path = explainer.db
+store.sqlite.synchronous = normal
+listeners = api
+listener.api.type = fhir
+listener.api.bind = 127.0.0.1
+listener.api.port = $fport
+listener.api.max_connections = 64
+destinations = downstream
+destination.downstream.type = fhir
+destination.downstream.base_url = http://127.0.0.1:$fnull_port/fhir
+CONF
+  "$bin_daemon" --config="$fdir/bench.properties" >"$results/explainerd-fhir.log" 2>&1 & fd_pid=$!; pids+=("$fd_pid")
+  wait_listening "$fport"
+  for fmt in json xml; do wrk_run explainerd "http://127.0.0.1:$fport/fhir/DiagnosticReport" "$fmt"; done
+  stop_pid "$fd_pid"
+  stop_pid "$fnull_pid"
+else
+  echo "run.sh: wrk not installed (scripts/install-deps.sh --bench); FHIR endpoint skipped" >&2
+fi
+
+echo "== callgrind: instructions per in-process pipeline call"
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  EXPLAINER_SOURCE_DIR="$repo" valgrind --tool=callgrind --callgrind-out-file="$results/callgrind.pipeline" \
+    --toggle-collect='explainer::bench::(anonymous namespace)::pipeline*' \
+    "$bin_micro" --benchmark_filter='BM_Pipeline_3KB$' --benchmark_min_time=0.2 >/dev/null 2>&1 || true
+  callgrind_annotate --inclusive=yes --tree=caller "$results/callgrind.pipeline" 2>/dev/null |
+    python3 -c '
+import re, sys, json
+total = calls = None
+for line in sys.stdin:
+    if "PROGRAM TOTALS" in line:
+        total = int(line.split()[0].replace(",", ""))
+    m = re.search(r"< .*BM_Pipeline_3KB.*\((\d[\d,]*)x\)", line)
+    if m and calls is None:
+        calls = int(m.group(1).replace(",", ""))
+print(json.dumps({"total_ir": total, "calls": calls,
+                  "ir_per_message": (total // calls) if total and calls else None}))
+' >"$results/callgrind-pipeline.json" || true
+  cat "$results/callgrind-pipeline.json"
+else
+  echo "run.sh: valgrind not installed; callgrind count skipped" >&2
+fi
+
+if [[ $soak_seconds != 0 ]]; then
+  echo "== soak: $soak_seconds s, 10,000 rules, 64 connections, 200 msg/s"
+  "$repo/bench/soak.sh" --daemon "$bin_daemon" --load "$bin_load" --null-server "$bin_null" \
+    --repo "$repo" --seconds "$soak_seconds" --rate 200 --connections 64 --mappings "$rules10k" \
+    --max-rss-mb 100 --max-growth-mb 16 --json "$results/soak.json" || echo "run.sh: soak failed" >&2
+elif [[ -n $soak_json ]]; then
+  cp "$soak_json" "$results/soak.json"
+fi
 
 echo "== peers (they parse and acknowledge; they store nothing)"
 peer() {  # NAME COMMAND...

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Explainer needs to build, run and test, if any are missing.
-# Usage: scripts/install-deps.sh [--test]   (--test adds the servers and peers the tests use)
+# Usage: scripts/install-deps.sh [--test|--bench]   (--test adds the servers and peers the tests
+# use; --bench adds those and the tools bench/run.sh uses, e.g. wrk)
 set -euo pipefail
 
 build_packages=(
@@ -14,9 +15,14 @@ test_packages=(
   chromium poppler-utils fonts-liberation
 )
 
+bench_packages=(wrk)
+
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   wanted+=("${test_packages[@]}")
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  wanted+=("${test_packages[@]}" "${bench_packages[@]}")
 fi
 
 missing=()

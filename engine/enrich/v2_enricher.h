@@ -12,15 +12,18 @@
 // Every original segment is written back byte for byte (hl7v2::Message::serialize).
 //
 // Thread safety: enrich() is const and may be called concurrently; each call reads one
-// snapshot of the rules and one of the content library.
+// snapshot of the rules and one of the content library. The encoded explanation segments are
+// cached per content snapshot (obx_cache.h); the output is the same as without the cache.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "content/library.h"
 #include "core/report.h"
+#include "enrich/obx_cache.h"
 #include "enrich/selection.h"
 #include "hl7v2/message.h"
 #include "matching/rule_holder.h"
@@ -70,6 +73,8 @@ class V2Enricher {
   const matching::RuleSetHolder& rules_;
   const content::ContentLibraryHolder& content_;
   Policy policy_;
+  // Encoded explanation segments per content snapshot (shared by copies of this enricher).
+  std::shared_ptr<ExplanationObxCache> cache_;
 };
 
 }  // namespace explainer::enrich

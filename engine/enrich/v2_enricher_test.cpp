@@ -107,6 +107,40 @@ TEST_F(V2EnricherTest, RemovingTheAddedSegmentsGivesBackTheOriginalBytes) {
   }
 }
 
+// The explanation segments are cached per content snapshot (obx_cache.h): a second message must
+// get the same bytes, and a message with other delimiters its own encoding, not the cached one.
+TEST_F(V2EnricherTest, CachedExplanationsAreIdenticalAndFollowEachMessagesDelimiters) {
+  const std::string original = read_fixture("mri-lumbar-spine.hl7");
+  ASSERT_EQ(original.find('$'), std::string::npos);
+  std::string dollar = original;  // '$' as the component separator instead of '^'
+  for (char& c : dollar) {
+    if (c == '^') c = '$';
+  }
+  V2Enricher enricher(*rules_, *content_, Policy{});
+  auto enrich = [&enricher](const std::string& bytes) {
+    auto parsed = hl7v2::parse(bytes);
+    EXPECT_TRUE(parsed.ok());
+    const auto reports = extract::extract_reports(*parsed.message);
+    return enricher.enrich(*parsed.message, reports, V2Form::kFormattedText);
+  };
+  const auto first = enrich(original);
+  const auto second = enrich(original);
+  ASSERT_TRUE(first.payload && second.payload);
+  EXPECT_EQ(*first.payload, *second.payload);
+
+  const auto other = enrich(dollar);
+  ASSERT_TRUE(other.payload);
+  ASSERT_EQ(other.added.size(), first.added.size());
+  std::size_t explanations = 0;
+  for (const auto& s : segments(*other.payload)) {
+    if (s.find("$99EXPLAINER") == std::string::npos) continue;
+    ++explanations;
+    EXPECT_NE(s.find("$Patient explanation: "), std::string::npos) << s;
+    EXPECT_EQ(s.find('^'), std::string::npos) << s;
+  }
+  EXPECT_EQ(explanations, other.added.size());
+}
+
 TEST_F(V2EnricherTest, NegatedAclTearInTheKneeReportIsNotExplained) {
   const auto result = run("mri-knee.hl7");
   ASSERT_TRUE(result.payload);

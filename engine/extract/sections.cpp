@@ -61,7 +61,8 @@ std::string upper_collapsed(std::string_view s) {
 // Splits "NAME: rest" when NAME is 1-40 characters of letters, spaces, '/', '&', '-'.
 bool split_heading(std::string_view line, std::string_view& name, std::string_view& rest) {
   line = trim(line);
-  const std::size_t colon = line.find(':');
+  // A colon past position 40 does not make a heading: look no further.
+  const std::size_t colon = line.substr(0, 41).find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 40) return false;
   name = line.substr(0, colon);
   if (!std::isalpha(static_cast<unsigned char>(name.front()))) return false;
@@ -112,12 +113,14 @@ bool is_section_header(std::string_view line, std::string_view* rest) {
 
 bool is_signature_line(std::string_view line) {
   line = trim(line);
-  std::string lower;
-  for (char c : line.substr(0, 32)) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::array<char, 32> buffer{};  // the first 32 characters, lower-cased (no allocation)
+  const std::string_view head = line.substr(0, buffer.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    buffer[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(head[i])));
   }
+  const std::string_view lower(buffer.data(), head.size());
   return std::any_of(kSignaturePrefixes.begin(), kSignaturePrefixes.end(),
-                     [&lower](std::string_view p) { return lower.rfind(p, 0) == 0; });
+                     [lower](std::string_view p) { return lower.substr(0, p.size()) == p; });
 }
 
 std::vector<std::string> split_lines(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 
 namespace explainer::hl7v2 {
 namespace {
@@ -64,6 +65,19 @@ std::size_t decode_one(std::string_view bytes, std::size_t i, std::uint32_t& cp)
   return len;
 }
 
+// Index of the first byte >= 0x80 at or after `i`, or bytes.size(); eight bytes at a time.
+std::size_t ascii_run_end(std::string_view bytes, std::size_t i) {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  while (i + 8 <= bytes.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+    i += 8;
+  }
+  while (i < bytes.size() && static_cast<unsigned char>(bytes[i]) < 0x80) ++i;
+  return i;
+}
+
 }  // namespace
 
 CharsetInfo charset_from_msh18(std::string_view msh18) {
@@ -97,8 +111,7 @@ std::string sanitize_utf8(std::string_view bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
     // ASCII is always valid UTF-8: copy a whole run at once (most report text is ASCII).
-    std::size_t run_end = i;
-    while (run_end < bytes.size() && static_cast<unsigned char>(bytes[run_end]) < 0x80) ++run_end;
+    std::size_t run_end = ascii_run_end(bytes, i);
     if (run_end > i) {
       out.append(bytes.substr(i, run_end - i));
       i = run_end;

@@ -103,10 +103,11 @@ std::string unescape(std::string_view raw, const Delimiters& d) {
   out.reserve(raw.size());
   std::size_t i = 0;
   while (i < raw.size()) {
-    const char c = raw[i];
-    if (c != d.escape) {
-      out.push_back(c);
-      ++i;
+    if (raw[i] != d.escape) {
+      // Copy the run up to the next escape character at once.
+      const std::size_t next = std::min(raw.find(d.escape, i), raw.size());
+      out.append(raw.substr(i, next - i));
+      i = next;
       continue;
     }
     const std::size_t close = raw.find(d.escape, i + 1);
@@ -122,6 +123,8 @@ std::string unescape(std::string_view raw, const Delimiters& d) {
 }
 
 std::string decode_text(std::string_view raw, const Delimiters& delimiters, Charset charset) {
+  // Without an escape character unescape() is the identity: skip its copy.
+  if (raw.find(delimiters.escape) == std::string_view::npos) return to_utf8(raw, charset);
   return to_utf8(unescape(raw, delimiters), charset);
 }
 

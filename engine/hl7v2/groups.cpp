@@ -1,16 +1,26 @@
 #include "hl7v2/groups.h"
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 namespace explainer::hl7v2 {
 namespace {
 
+// A three-character id packed into an integer, so that a set test is a few compares.
+constexpr std::uint32_t packed(std::string_view id) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(id[0])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(id[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(id[2]));
+}
+
 bool ends_group(std::string_view id) {
   static constexpr std::array<std::string_view, 13> kEnders = {
       "OBR", "ORC", "PID", "PD1", "PV1", "PV2", "NK1", "MSH", "BHS", "BTS", "FHS", "FTS", "DSC"};
+  if (id.size() != 3) return false;
+  const std::uint32_t key = packed(id);
   for (std::string_view e : kEnders) {
-    if (id == e) return true;
+    if (key == packed(e)) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 #include "hl7v2/message.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <new>
 
@@ -76,7 +77,13 @@ bool Segment::is_header() const {
 }
 
 std::string_view Segment::id() const {
-  const std::size_t end = text_.find(message_->delimiters().field);
+  const char field = message_->delimiters().field;
+  // The usual shape, "XXX|...", without a search.
+  if (text_.size() >= 4 && text_[3] == field && text_[0] != field && text_[1] != field &&
+      text_[2] != field) {
+    return text_.substr(0, 3);
+  }
+  const std::size_t end = text_.find(field);
   return text_.substr(0, end);
 }
 
@@ -310,26 +317,53 @@ struct Parser {
   static void read_header(Message& m) {
     // MSH-18 names the charset; it is ASCII-compatible in every supported set, so read it raw.
     const Segment msh = m.segment(0);
-    const std::string_view msh18 = msh.raw(18, 1);
+    // MSH split at the field separator once: piece k is MSH-(k+1) for k >= 1 (MSH-1 is the
+    // separator itself), exactly what Segment::raw(k + 1) returns.
+    std::array<std::string_view, 18> pieces{};
+    {
+      const std::string_view text = msh.raw();
+      const char separator = m.delimiters_.field;
+      std::size_t start = 0;
+      for (std::size_t k = 0; k < pieces.size(); ++k) {
+        const std::size_t end = text.find(separator, start);
+        pieces[k] = text.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+      }
+    }
+    const Delimiters& d = m.delimiters_;
+    // Decoded MSH-n, first repetition, whole or one component (as Segment::text(n, 1[, c])).
+    auto text = [&](int field, int component = 0) {
+      std::string_view value =
+          nth_piece(pieces[static_cast<std::size_t>(field - 1)], d.repetition, 0)
+              .value_or(std::string_view{});
+      if (component > 0) {
+        value = nth_piece(value, d.component, component - 1).value_or(std::string_view{});
+      }
+      return m.decode(value);
+    };
+    const std::string_view msh18 =
+        nth_piece(pieces[17], d.repetition, 0).value_or(std::string_view{});
     m.charset_ = charset_from_msh18(msh18);
     if (!m.charset_.recognised) {
       warn(m, "MSH-18 names an unsupported character set; text is read as UTF-8");
     }
     MessageHeader& h = m.header_;
-    h.sending_application = msh.text(3, 1);
-    h.sending_facility = msh.text(4, 1);
-    h.receiving_application = msh.text(5, 1);
-    h.receiving_facility = msh.text(6, 1);
-    h.datetime = msh.text(7, 1, 1);
-    h.message_code = msh.text(9, 1, 1);
-    h.trigger_event = msh.text(9, 1, 2);
-    h.message_structure = msh.text(9, 1, 3);
-    h.control_id = msh.text(10, 1);
-    h.processing_id = msh.text(11, 1, 1);
-    h.version = msh.text(12, 1, 1);
-    h.accept_ack_type = msh.text(15, 1);
-    h.application_ack_type = msh.text(16, 1);
-    h.character_set = msh.text(18, 1);
+    h.sending_application = text(3);
+    h.sending_facility = text(4);
+    h.receiving_application = text(5);
+    h.receiving_facility = text(6);
+    h.datetime = text(7, 1);
+    h.message_code = text(9, 1);
+    h.trigger_event = text(9, 2);
+    h.message_structure = text(9, 3);
+    h.control_id = text(10);
+    h.processing_id = text(11, 1);
+    h.version = text(12, 1);
+    h.accept_ack_type = text(15);
+    h.application_ack_type = text(16);
+    h.character_set = text(18);
   }
 
   static void check_segments(Message& m) {

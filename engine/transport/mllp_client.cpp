@@ -9,7 +9,10 @@
 #include <Poco/Timespan.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
+
+#include "transport/socket_wait.h"
 
 namespace explainer::transport {
 
@@ -94,8 +97,7 @@ bool MllpClient::connect(std::string& error) {
 // tickets): a short read tells them apart, as it consumes those and times out without data.
 bool MllpClient::connection_is_reusable() {
   try {
-    const bool readable = socket_->poll(
-        Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+    const bool readable = wait_readable(*socket_, Poco::Timespan(0));
     if (!readable) return true;
     if (!tls_context_) return false;
     socket_->setReceiveTimeout(Poco::Timespan(0, 1000));
@@ -138,23 +140,24 @@ MllpSendResult MllpClient::send(std::string_view payload, std::chrono::milliseco
     }
 
     MllpFrameDecoder decoder(config_.max_response_bytes);
-    std::vector<char> buffer(kReadChunkBytes);
+    // Not zero-filled: only the bytes receiveBytes() reports are read (zeroing 64 KB per message
+    // was a visible share of a delivery).
+    const auto buffer = std::make_unique_for_overwrite<char[]>(kReadChunkBytes);
     for (;;) {
       const auto remaining = deadline - SteadyClock::now();
       if (remaining <= SteadyClock::duration::zero()) {
         return fail(MllpSendStatus::kTimeout,
                     "no response within " + std::to_string(ack_timeout.count()) + " ms");
       }
-      if (socket_->available() <= 0 &&
-          !socket_->poll(to_timespan(remaining), Poco::Net::Socket::SELECT_READ)) {
-        continue;
-      }
+      // available(): bytes TLS has already decrypted are not seen by poll(2).
+      const bool buffered = tls_context_ && socket_->available() > 0;
+      if (!buffered && !wait_readable(*socket_, to_timespan(remaining))) continue;
       socket_->setReceiveTimeout(to_timespan(deadline - SteadyClock::now()));  // TLS record reads
-      const int n = socket_->receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+      const int n = socket_->receiveBytes(buffer.get(), static_cast<int>(kReadChunkBytes));
       if (n <= 0) {
         return fail(MllpSendStatus::kIoError, "connection closed by peer before a response");
       }
-      decoder.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+      decoder.feed(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
       auto event = decoder.next();
       if (!event) continue;
       if (event->type == MllpEventType::kOversize) {

@@ -12,6 +12,8 @@
 #include <exception>
 #include <vector>
 
+#include "transport/socket_wait.h"
+
 namespace explainer::transport::detail {
 
 namespace {
@@ -204,10 +206,9 @@ std::string MllpConnection::serve() {
     }
 
     const auto wait = std::min<SteadyClock::duration>(deadline - now, config.poll_interval);
-    // available(): bytes TLS has already decrypted but not handed out are not seen by poll().
-    if (sock.available() <= 0 && !sock.poll(to_timespan(wait), Poco::Net::Socket::SELECT_READ)) {
-      continue;
-    }
+    // available(): bytes TLS has already decrypted but not handed out are not seen by poll(2).
+    const bool buffered = sock.secure() && sock.available() > 0;
+    if (!buffered && !wait_readable(sock, to_timespan(wait))) continue;
     if (shared_->stopping.load()) continue;  // woken by stop()'s shutdown: not the peer's doing
 
     const int received = sock.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
