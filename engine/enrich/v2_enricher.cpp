@@ -34,11 +34,38 @@ int highest_set_id(const hl7v2::Message& message, const hl7v2::ObrGroup& group) 
 }
 
 std::string fallback_note(const Chosen& chosen) {
-  return "This explanation is not available in the requested language (" + chosen.requested_language +
-         "), so it is shown in " + chosen.document->language + ".";
+  return "This explanation is not available in the requested language (" +
+         chosen.requested_language + "), so it is shown in " + chosen.document->language + ".";
 }
 
 }  // namespace
+
+std::string build_explanation_obx(const hl7v2::Message& message,
+                                  const content::ContentLibrary& library, const Chosen& chosen,
+                                  V2Form form, int set_id) {
+  const auto& d = message.delimiters();
+  const auto& doc = *chosen.document;
+  std::string value;
+  if (form == V2Form::kEncapsulatedHtml) {
+    std::string html = library.html_fragment(doc);
+    if (chosen.used_fallback)
+      html = "<p class=\"explainer-fallback\">" + fallback_note(chosen) + "</p>\n" + html;
+    value = hl7v2::join_components({"", "TEXT", "HTML", "Base64", base64(html)}, d);
+  } else {
+    std::string text = library.plain_text(doc);
+    if (chosen.used_fallback) text = fallback_note(chosen) + "\n\n" + text;
+    value = message.encode(text);
+  }
+  const std::string code =
+      hl7v2::join_components({message.encode("EXPL-" + chosen.content_id + "-" + doc.version),
+                              message.encode("Patient explanation: " + doc.title), "99EXPLAINER"},
+                             d);
+  return hl7v2::build_segment(
+      "OBX",
+      {std::to_string(set_id), form == V2Form::kEncapsulatedHtml ? "ED" : "FT", code,
+       message.encode(doc.language), value, "", "", "", "", "", "F"},
+      d);
+}
 
 V2Enricher::V2Enricher(const matching::RuleSetHolder& rules,
                        const content::ContentLibraryHolder& content, Policy policy)
@@ -55,14 +82,14 @@ V2Enrichment V2Enricher::enrich(const hl7v2::Message& message,
   }
   const matching::Matcher matcher(rules);
   const auto groups = hl7v2::find_obr_groups(message);
-  const auto& d = message.delimiters();
 
   hl7v2::Message enriched = message;
   for (const auto& report : reports) {
     const Selection selection = select_explanations(report, matcher, *library, policy_);
     for (const auto& [why, n] : selection.not_explained) result.not_explained[why] += n;
     if (result.reason.empty() && !selection.reason.empty()) result.reason = selection.reason;
-    if (report.group_index < 0 || static_cast<std::size_t>(report.group_index) >= groups.size()) continue;
+    if (report.group_index < 0 || static_cast<std::size_t>(report.group_index) >= groups.size())
+      continue;
     const auto& group = groups[static_cast<std::size_t>(report.group_index)];
     int set_id = highest_set_id(message, group);
 
@@ -73,26 +100,8 @@ V2Enrichment V2Enricher::enrich(const hl7v2::Message& message,
                                chosen.content_id, doc.version, doc.language});
         continue;
       }
-      std::string value;
-      if (form == V2Form::kEncapsulatedHtml) {
-        std::string html = library->html_fragment(doc);
-        if (chosen.used_fallback) html = "<p class=\"explainer-fallback\">" + fallback_note(chosen) + "</p>\n" + html;
-        value = hl7v2::join_components({"", "TEXT", "HTML", "Base64", base64(html)}, d);
-      } else {
-        std::string text = library->plain_text(doc);
-        if (chosen.used_fallback) text = fallback_note(chosen) + "\n\n" + text;
-        value = message.encode(text);
-      }
-      const std::string code = hl7v2::join_components(
-          {message.encode("EXPL-" + chosen.content_id + "-" + doc.version),
-           message.encode("Patient explanation: " + doc.title), "99EXPLAINER"},
-          d);
       ++set_id;
-      const std::string obx = hl7v2::build_segment(
-          "OBX",
-          {std::to_string(set_id), form == V2Form::kEncapsulatedHtml ? "ED" : "FT", code,
-           message.encode(doc.language), value, "", "", "", "", "", "F"},
-          d);
+      const std::string obx = build_explanation_obx(message, *library, chosen, form, set_id);
       enriched.insert_after(group.insert_after, obx);
       result.added.push_back({report.group_index, chosen.finding_id, chosen.content_id, doc.version,
                               doc.language, content::to_string(doc.review_status),
