@@ -56,6 +56,14 @@ class EnricherAdapter final : public V2Enricher {
       EXPLAINER_LOG(logger(), info) << "explanation_held control_id=" << message.header().control_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
+      store::HeldEntry entry;
+      entry.report_index = h.group_index;
+      entry.accession = h.accession;
+      entry.finding_id = h.finding_id;
+      entry.content_id = h.content_id;
+      entry.content_version = h.version;
+      entry.language = h.language;
+      outcome.held.push_back(std::move(entry));
     }
     return outcome;
   }
@@ -94,6 +102,15 @@ class FhirEnricherAdapter final : public FhirEnricher {
       EXPLAINER_LOG(logger(), info) << "explanation_held report_id=" << h.report_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
+      store::HeldEntry entry;
+      entry.report_index = h.report_index;
+      entry.report_id = h.report_id;
+      entry.accession = h.accession;
+      entry.finding_id = h.finding_id;
+      entry.content_id = h.content_id;
+      entry.content_version = h.version;
+      entry.language = h.language;
+      outcome.held.push_back(std::move(entry));
     }
     return outcome;
   }
