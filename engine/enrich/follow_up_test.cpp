@@ -1,7 +1,10 @@
 #include "enrich/follow_up.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -192,6 +195,43 @@ TEST_F(FollowUpTest, HeldFhirExplanationBecomesADocumentReferenceRelatedToTheRep
     ASSERT_TRUE(lookup);
     EXPECT_NE(html.find(lookup.document->title), std::string::npos);
   }
+}
+
+// The XML follow-up Bundle against the official FHIR R4 schema (tests/fhir-validation checks
+// everything `explainer enrich` emits the same way). Needs xmllint (libxml2-utils).
+TEST_F(FollowUpTest, FhirFollowUpIsValidAgainstTheR4Schema) {
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint missing";
+  auto parsed = fhir::parse_json(kMetastasisReport);
+  ASSERT_TRUE(parsed.ok());
+  fhir::Element input = std::move(*parsed);
+  const auto reports = extract::extract_fhir_reports(input);
+  const auto enriched = FhirEnricher(*rules_, *content_, Policy{}).enrich(input, reports);
+  ASSERT_EQ(enriched.held.size(), 1u);
+  const auto& h = enriched.held[0];
+  const FollowUp follow_up =
+      build_fhir_follow_up(kMetastasisReport, FhirFormat::kJson,
+                           reference_of(h.accession, h.report_index, h.report_id, h.finding_id,
+                                        h.content_id, h.version, h.language),
+                           *content_->current(), FhirFormat::kXml, "2026-11-25T15:00:00Z");
+  ASSERT_TRUE(follow_up.payload) << follow_up.error;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("explainer-follow-up-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto good = dir / "follow-up.xml";
+  const auto broken = dir / "broken.xml";
+  std::ofstream(good, std::ios::binary) << *follow_up.payload;
+  std::string typo = *follow_up.payload;
+  typo.replace(typo.find("<docStatus "), 11, "<docStatusTypo ");
+  std::ofstream(broken, std::ios::binary) << typo;
+  const std::string xsd =
+      std::string(EXPLAINER_SOURCE_DIR) + "/tests/fixtures/fhir-schemas/fhir-single.xsd";
+  const auto validate = [&](const std::filesystem::path& file) {
+    return std::system(
+        ("xmllint --noout --schema '" + xsd + "' '" + file.string() + "' >/dev/null 2>&1").c_str());
+  };
+  EXPECT_EQ(validate(good), 0) << *follow_up.payload;
+  EXPECT_NE(validate(broken), 0) << "negative control: the validator must reject a typo";
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
