@@ -116,5 +116,32 @@ if "$bin/explainer" help 2>/dev/null | grep -q '^  queue'; then
   "$bin/explainer" queue status --config="$root/config/demo.properties" || true
 fi
 echo
+echo "== patient letters written by the letter destination ($demo_dir/letters)"
+for _ in $(seq 1 100); do
+  [[ -n "$(find "$demo_dir/letters" -name '*.html' 2>/dev/null | head -1)" ]] && break
+  sleep 0.1
+done
+for letter in $(find "$demo_dir/letters" -name '*.html' 2>/dev/null | sort); do
+  echo "   $(basename "$letter"): $(grep -o '<h2>[^<]*</h2>' "$letter" | sed 's/<[^>]*>//g' | paste -sd ';' | cut -c1-150)"
+done
+echo
+echo "== explanations held for a clinician (explainer review list; shows accession numbers)"
+"$bin/explainer" review list --config="$root/config/demo.properties" | sed 's/^/   /'
+held_id=$("$bin/explainer" review list --json --config="$root/config/demo.properties" |
+  /usr/bin/python3 -c 'import json,sys; h=json.load(sys.stdin)["held"]; print(h[0]["id"] if h else "")')
+if [[ -n "$held_id" ]]; then
+  before=$(find "$demo_dir/portal" -name '*.hl7' | wc -l)
+  echo "-- explainer review release $held_id --by demo:"
+  "$bin/explainer" review release "$held_id" --by demo --config="$root/config/demo.properties" | sed 's/^/   /'
+  for _ in $(seq 1 100); do
+    [[ $(find "$demo_dir/portal" -name '*.hl7' | wc -l) -gt "$before" ]] && break
+    sleep 0.1
+  done
+  mdm=$(find "$demo_dir/portal" -name '*.hl7' | sort | tail -1)
+  echo "-- the follow-up the portal received ($(basename "$mdm")):"
+  tr '\r' '\n' <"$mdm" | grep -E '^(MSH|TXA|OBX)' | cut -c1-160 | sed 's/^/   /'
+fi
+echo
 echo "Demo finished. HL7 v2 delivered to the peer: $demo_dir/portal; file destination: $demo_dir/out;"
+echo "patient letters: $demo_dir/letters;"
 echo "log: $demo_dir/explainerd.log"

@@ -5,6 +5,7 @@
 
 #include "app/cli.h"
 #include "app/cli_queue.h"
+#include "app/cli_review.h"
 #include "core/log.h"
 
 namespace {
@@ -23,6 +24,8 @@ void usage(std::ostream& out) {
          "  content lint|report                 check the content library / table of every document\n"
          "  queue status|list --dead|retry ID|retry --all-dead|purge ID --config=FILE\n"
          "                                      inspect and repair the outbox (also while explainerd runs)\n"
+         "  review list|release ID|discard ID --config=FILE\n"
+         "                                      explanations held for review: list, send or drop them\n"
          "\n"
          "Run 'explainer COMMAND --help' for a command's options.\n";
 }
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
       {"eval", explainer::app::cli_eval},
       {"content", explainer::app::cli_content},
       {"queue", explainer::app::cli_queue},
+      {"review", explainer::app::cli_review},
       {"letter", explainer::app::cli_letter},
   };
   const auto it = commands.find(command);

@@ -96,7 +96,7 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(listeners)",
         R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file))",
         R"(destinations)",
-        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format))",
+        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format|chromium|pdf_timeout_s))",
     };
     std::vector<std::regex> out;
     for (const char* r : raw) out.emplace_back(r);
@@ -162,7 +162,7 @@ void check_listener_destinations(const std::string& key, const std::string& list
     if (!listener_can_feed(listener_type, it->type)) {
       throw ConfigError("configuration key '" + key + "': a " + listener_type +
                         " listener can feed only " +
-                        (listener_type == "fhir" ? "fhir and file" : "mllp and file") +
+                        (listener_type == "fhir" ? "fhir and file" : "mllp, file and letter") +
                         " destinations; '" + n + "' is of type " + it->type);
     }
   }
@@ -172,6 +172,7 @@ void check_listener_destinations(const std::string& key, const std::string& list
 
 bool listener_can_feed(const std::string& listener_type, const std::string& destination_type) {
   if (destination_type == "file") return true;
+  if (destination_type == "letter") return listener_type != "fhir";  // letters read HL7 v2
   if (listener_type == "fhir") return destination_type == "fhir";
   return destination_type == "mllp";
 }
@@ -245,7 +246,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     const std::string p = "destination." + name + ".";
     DestinationConfig d;
     d.name = name;
-    d.type = get_choice(c, p + "type", "", {"mllp", "fhir", "file"});
+    d.type = get_choice(c, p + "type", "", {"mllp", "fhir", "file", "letter"});
     if (d.type == "mllp") {
       d.host = require(c, p + "host");
       d.port = static_cast<std::uint16_t>(get_int(c, p + "port", 0, 1, 65535));
@@ -277,6 +278,17 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       d.format = get_choice(c, p + "format", "json", {"json", "xml"});
     } else {
       d.path = resolve_path(data_dir, require(c, p + "path"));
+    }
+    if (d.type == "letter") {
+      d.chromium = Poco::trim(c.getString(p + "chromium", ""));
+      d.pdf_timeout_s = get_int(c, p + "pdf_timeout_s", 120, 1, 3600);
+    } else {
+      for (const char* letter_only : {"chromium", "pdf_timeout_s"}) {
+        if (c.hasProperty(p + letter_only)) {
+          throw ConfigError("configuration key '" + p + letter_only +
+                            "' applies only to letter destinations");
+        }
+      }
     }
     d.enrich = get_bool(c, p + "enrich", true);
     d.tls = load_destination_tls(c, p, config_dir, d.type,

@@ -59,7 +59,7 @@ struct FhirListenerConfig {
 
 struct DestinationConfig {
   std::string name;
-  std::string type;  // "mllp", "fhir" or "file"
+  std::string type;  // "mllp", "fhir", "file" or "letter"
   // mllp
   std::string host;
   std::uint16_t port = 0;
@@ -67,8 +67,11 @@ struct DestinationConfig {
   int ack_timeout_s = 30;
   ObxFormat obx_format = ObxFormat::kFormattedText;
   bool enrich = true;
-  // file
+  // file, letter
   std::string path;
+  // letter: Chromium binary to print a PDF next to each HTML letter ("" = HTML only)
+  std::string chromium;
+  int pdf_timeout_s = 120;
   // fhir (secrets are read from *_file keys at load time; never logged)
   std::string base_url;
   std::string bearer_token;
@@ -81,7 +84,8 @@ struct DestinationConfig {
   std::optional<transport::TlsClientOptions> tls;
 };
 
-// Which destination types a listener type may feed: mllp -> mllp, file; fhir -> fhir, file.
+// Which destination types a listener type may feed: mllp -> mllp, file, letter;
+// fhir -> fhir, file.
 bool listener_can_feed(const std::string& listener_type, const std::string& destination_type);
 
 struct RetryConfig {

@@ -123,7 +123,7 @@ TEST(Config, ListenersFeedOnlyDestinationsOfTheirKind) {
     }
   };
   expect_error("listener.hook.destinations = portal\n", "can feed only fhir and file destinations");
-  expect_error("listener.ris.destinations = ehr\n", "can feed only mllp and file destinations");
+  expect_error("listener.ris.destinations = ehr\n", "can feed only mllp, file and letter destinations");
   expect_error("listener.ris.base_path = /x\n", "listener.ris.base_path");
   expect_error("listener.hook.wrong_message_type = forward\n", "listener.hook.wrong_message_type");
   expect_error("destination.ehr.user = u\n", "not both");
@@ -168,6 +168,35 @@ TEST(ConfigReleased, FhirReleasedStatusesAreConfigurable) {
   const EngineConfig cfg = load_engine_config(*c, ".");
   EXPECT_EQ(cfg.fhir_released_statuses, (std::vector<std::string>{"final", "corrected"}));
   EXPECT_EQ(cfg.released_statuses, (std::vector<std::string>{"F"}));
+}
+
+TEST(Config, LetterDestinationNeedsAPathTakesChromiumAndIsFedByMllpOnly) {
+  const auto c = properties(std::string(kMinimal) +
+                            "destinations = portal, letters\n"
+                            "destination.letters.type = letter\n"
+                            "destination.letters.path = letters\n"
+                            "destination.letters.chromium = /usr/bin/chromium\n");
+  EXPECT_TRUE(unknown_keys(*c).empty());
+  const EngineConfig cfg = load_engine_config(*c, "/etc/explainer");
+  ASSERT_EQ(cfg.destinations.size(), 2u);
+  const auto& letters = cfg.destinations[1];
+  EXPECT_EQ(letters.type, "letter");
+  EXPECT_EQ(letters.chromium, "/usr/bin/chromium");
+  EXPECT_EQ(letters.pdf_timeout_s, 120);
+  EXPECT_FALSE(letters.path.empty());
+  EXPECT_TRUE(listener_can_feed("mllp", "letter"));
+  EXPECT_FALSE(listener_can_feed("fhir", "letter"));
+
+  const auto no_path = properties(std::string(kMinimal) +
+                                  "destinations = letters\ndestination.letters.type = letter\n");
+  EXPECT_THROW(load_engine_config(*no_path, "."), ConfigError);
+  const auto misplaced = properties(std::string(kMinimal) + "destination.portal.chromium = x\n");
+  try {
+    load_engine_config(*misplaced, ".");
+    ADD_FAILURE() << "chromium accepted on an mllp destination";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("destination.portal.chromium"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "app/fhir_sink.h"
+#include "app/letter_sink.h"
 #include "app/mllp_sink.h"
 #include "content/library.h"
 #include "core/log.h"
@@ -72,6 +73,14 @@ class EnricherAdapter final : public V2Enricher {
       EXPLAINER_LOG(logger(), info) << "explanation_held control_id=" << message.header().control_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
+      store::HeldEntry entry;
+      entry.report_index = h.group_index;
+      entry.accession = h.accession;
+      entry.finding_id = h.finding_id;
+      entry.content_id = h.content_id;
+      entry.content_version = h.version;
+      entry.language = h.language;
+      outcome.held.push_back(std::move(entry));
     }
     return outcome;
   }
@@ -110,6 +119,15 @@ class FhirEnricherAdapter final : public FhirEnricher {
       EXPLAINER_LOG(logger(), info) << "explanation_held report_id=" << h.report_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
+      store::HeldEntry entry;
+      entry.report_index = h.report_index;
+      entry.report_id = h.report_id;
+      entry.accession = h.accession;
+      entry.finding_id = h.finding_id;
+      entry.content_id = h.content_id;
+      entry.content_version = h.version;
+      entry.language = h.language;
+      outcome.held.push_back(std::move(entry));
     }
     return outcome;
   }
@@ -117,6 +135,16 @@ class FhirEnricherAdapter final : public FhirEnricher {
  private:
   enrich::FhirEnricher enricher_;
 };
+
+enrich::Policy policy_from(const EngineConfig& config) {
+  enrich::Policy policy;
+  policy.default_language = config.default_language;
+  policy.require_approved = config.require_approved;
+  policy.routine = enrich::parse_action(config.policy_routine);
+  policy.follow_up = enrich::parse_action(config.policy_follow_up);
+  policy.sensitive = enrich::parse_action(config.policy_sensitive);
+  return policy;
+}
 
 // Whether a listener of `listener_type` whose destination list is `names` feeds `d`: the
 // listed ones, or (empty list) every destination of a type it can feed.
@@ -173,12 +201,7 @@ bool Engine::open(bool upgrade, std::string* error) {
   rules_ = std::make_unique<matching::RuleSetHolder>();
   content_ = std::make_unique<content::ContentLibraryHolder>();
   if (!load_mappings(error) || !load_content(error)) return false;
-  enrich::Policy policy;
-  policy.default_language = config_.default_language;
-  policy.require_approved = config_.require_approved;
-  policy.routine = enrich::parse_action(config_.policy_routine);
-  policy.follow_up = enrich::parse_action(config_.policy_follow_up);
-  policy.sensitive = enrich::parse_action(config_.policy_sensitive);
+  const enrich::Policy policy = policy_from(config_);
   enricher_ = std::make_shared<EnricherAdapter>(*rules_, *content_, policy);
   fhir_enricher_ = std::make_shared<FhirEnricherAdapter>(*rules_, *content_, policy);
   try {
@@ -229,6 +252,14 @@ bool Engine::start(std::string* error) {
         if (d.tls) fhir.tls = *d.tls;
         warn_if_unverified(d);
         sink = std::make_shared<FhirSink>(fhir);
+      } else if (d.type == "letter") {
+        LetterSinkOptions letter;
+        letter.directory = d.path;
+        letter.chromium = d.chromium;
+        letter.pdf_timeout = std::chrono::seconds(d.pdf_timeout_s);
+        letter.policy = policy_from(config_);
+        letter.extract.released_statuses = config_.released_statuses;
+        sink = std::make_shared<LetterSink>(letter, *rules_, *content_);
       } else {
         delivery::FileSinkOptions file;
         file.directory = d.path;
@@ -246,7 +277,8 @@ bool Engine::start(std::string* error) {
       options.extract.released_statuses = config_.released_statuses;
       for (const auto& d : config_.destinations) {
         if (!feeds(l.destinations, "mllp", d)) continue;
-        options.destinations.push_back({d.name, d.enrich, d.obx_format});
+        // A letter destination gets the report as received: its sink writes the letter.
+        options.destinations.push_back({d.name, d.enrich && d.type != "letter", d.obx_format});
       }
       auto intake = std::make_shared<V2Intake>(std::move(options), *store_, enricher_);
       transport::MllpListenerConfig lc;

@@ -1,5 +1,7 @@
 #include "app/fhir_intake.h"
 
+#include "app/held_entries.h"
+
 #include <chrono>
 
 #include "core/clock.h"
@@ -57,7 +59,7 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
                                     const fhir::Element& document,
                                     const FhirIntakeDestination& destination,
                                     const std::vector<extract::FhirReport>& reports,
-                                    int* explanations) {
+                                    int* explanations, std::vector<store::HeldEntry>* held) {
   const transport::FhirFormat format = destination.format.value_or(request.format);
   std::string unenriched_reason;
   if (!destination.enrich) {
@@ -67,6 +69,7 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
   } else {
     try {
       FhirEnrichmentOutcome outcome = enricher_->enrich(document, reports, destination);
+      for (const auto& h : outcome.held) merge_held(*held, destination.name, h);
       if (outcome.document) {
         if (auto text = serialise(*outcome.document, format)) {
           *explanations += outcome.explanations;
@@ -113,10 +116,12 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
     std::vector<store::OutboxEntry> outbox;
     outbox.reserve(options_.destinations.size());
     int explanations = 0;
+    std::vector<store::HeldEntry> held;
     for (const auto& destination : options_.destinations) {
-      outbox.push_back(
-          {destination.name, payload_for(request, document, destination, reports, &explanations)});
+      outbox.push_back({destination.name, payload_for(request, document, destination, reports,
+                                                      &explanations, &held)});
     }
+    const std::size_t held_count = held.size();
 
     store::InboundMessage inbound;
     inbound.source = "fhir:" + options_.listener_name;
@@ -125,7 +130,8 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
     inbound.control_id = request.resource->value_of("id");
     inbound.received_at_ms = core::SystemClock::instance().now_unix_ms();
     inbound.payload = std::string(request.body);
-    const store::AcceptResult result = store_.accept(std::move(inbound), std::move(outbox));
+    const store::AcceptResult result =
+        store_.accept_with_held(std::move(inbound), std::move(outbox), std::move(held));
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
@@ -150,6 +156,7 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
       } else {
         ++counters_.accepted;
         counters_.explanations_added += static_cast<std::uint64_t>(explanations);
+        counters_.explanations_held += held_count;
       }
     }
     answer.status =

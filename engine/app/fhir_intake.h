@@ -51,6 +51,8 @@ struct FhirEnrichmentOutcome {
   std::optional<fhir::Element> document;  // the enriched document; nullopt: deliver as received
   int explanations = 0;
   std::string reason;  // why nothing was added ("not_released", "no_match", ...)
+  // Explanations the policy held back (destinations left empty: the intake fills them in).
+  std::vector<store::HeldEntry> held;
 };
 
 // Adds explanations to a FHIR document. `reports` were extracted from `document` (their
@@ -86,7 +88,8 @@ class FhirIntake final : public transport::FhirHandler {
  private:
   std::string payload_for(const transport::FhirRequest& request, const fhir::Element& document,
                           const FhirIntakeDestination& destination,
-                          const std::vector<extract::FhirReport>& reports, int* explanations);
+                          const std::vector<extract::FhirReport>& reports, int* explanations,
+                          std::vector<store::HeldEntry>* held);
 
   FhirIntakeOptions options_;
   store::MessageStore& store_;

@@ -1,5 +1,7 @@
 #include "app/v2_intake.h"
 
+#include "app/held_entries.h"
+
 #include <chrono>
 
 #include "core/clock.h"
@@ -100,6 +102,7 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
   std::vector<store::OutboxEntry> outbox;
   outbox.reserve(options_.destinations.size());
   int explanations = 0;
+  std::vector<store::HeldEntry> held;
   for (const auto& destination : options_.destinations) {
     store::OutboxEntry entry{destination.name, std::string(payload)};
     std::string unenriched_reason;
@@ -112,6 +115,7 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
     } else {
       try {
         EnrichmentOutcome outcome = enricher_->enrich(message, reports, destination);
+        for (const auto& h : outcome.held) merge_held(held, destination.name, h);
         if (outcome.payload) {
           entry.payload = std::move(*outcome.payload);
           explanations += outcome.explanations;
@@ -141,7 +145,9 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
   inbound.control_id = header.control_id;
   inbound.received_at_ms = core::SystemClock::instance().now_unix_ms();
   inbound.payload = std::string(payload);
-  const store::AcceptResult result = store_.accept(std::move(inbound), std::move(outbox));
+  const std::size_t held_count = held.size();
+  const store::AcceptResult result =
+      store_.accept_with_held(std::move(inbound), std::move(outbox), std::move(held));
 
   hl7v2::AckRequest request;
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -167,6 +173,7 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
     } else {
       ++counters_.accepted;
       counters_.explanations_added += static_cast<std::uint64_t>(explanations);
+      counters_.explanations_held += held_count;
       if (forward_untouched) ++counters_.forwarded_untouched;
     }
   }
@@ -178,6 +185,7 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
                                 << " control_id=" << header.control_id
                                 << " type=" << header.message_type() << " reports=" << reports.size()
                                 << " released=" << released << " explanations=" << explanations
+                                << " held=" << held_count
                                 << " outcome=" << ack_code(message, request.status)
                                 << " ms=" << ms;
   for (const auto& r : reports) {

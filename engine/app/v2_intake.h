@@ -43,6 +43,8 @@ struct EnrichmentOutcome {
   std::optional<std::string> payload;  // the enriched message; nullopt: deliver the original
   int explanations = 0;                // explanations added
   std::string reason;                  // why nothing was added ("not_released", "no_match"...)
+  // Explanations the policy held back (destinations left empty: the intake fills them in).
+  std::vector<store::HeldEntry> held;
 };
 
 // Adds explanations to an HL7 v2 message. Implemented by engine/enrich; may throw (the intake
@@ -72,6 +74,7 @@ struct IntakeCounters {
   std::uint64_t store_failures = 0;       // AR 207: not stored
   std::uint64_t enrichment_errors = 0;    // enricher threw; delivered unenriched
   std::uint64_t explanations_added = 0;
+  std::uint64_t explanations_held = 0;  // held records stored (one per explanation)
   std::map<std::string, std::uint64_t> unenriched_reasons;  // per destination copy
   std::map<std::string, std::uint64_t> rejection_reasons;   // "200", "101", ...
 };

@@ -234,6 +234,20 @@ void write_string(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key
 
 }  // namespace
 
+fhir::Element build_explanation_document_reference(
+    const content::ContentLibrary& library, const Chosen& chosen, const fhir::Element* subject,
+    const std::string& related, const std::string& uuid, const std::string& now) {
+  DocumentInputs in;
+  in.chosen = &chosen;
+  in.html = library.html_fragment(*chosen.document);
+  in.text = library.plain_text(*chosen.document);
+  in.subject = subject;
+  in.related = related;
+  in.uuid = uuid;
+  in.now = now.empty() ? utc_now() : now;
+  return build_document_reference(in);
+}
+
 const char* to_string(FhirMode mode) {
   return mode == FhirMode::kContained ? "contained" : "bundle";
 }

@@ -145,6 +145,14 @@ struct FhirEnrichment {
   std::string reason;
 };
 
+// The DocumentReference described above for `chosen` (document non-null), without an id:
+// subject copied from `subject` when non-null, context.related = `related`, identifier
+// urn:uuid:<uuid>, date and attachment creation `now` ("" = the current UTC time). Also used
+// for the follow-up of a released held explanation (follow_up.h).
+fhir::Element build_explanation_document_reference(
+    const content::ContentLibrary& library, const Chosen& chosen, const fhir::Element* subject,
+    const std::string& related, const std::string& uuid, const std::string& now = {});
+
 class FhirEnricher {
  public:
   // The holders must outlive the enricher; their snapshots may be swapped at any time.

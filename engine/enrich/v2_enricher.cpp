@@ -93,6 +93,16 @@ std::string cache_key(const Chosen& chosen, const hl7v2::Message& message, V2For
 
 }  // namespace
 
+std::string build_explanation_obx(const hl7v2::Message& message,
+                                  const content::ContentLibrary& library, const Chosen& chosen,
+                                  V2Form form, int set_id) {
+  std::string obx = "OBX";
+  obx.push_back(message.delimiters().field);
+  obx += std::to_string(set_id);
+  obx += obx_tail(library, chosen, message, form);
+  return obx;
+}
+
 V2Enricher::V2Enricher(const matching::RuleSetHolder& rules,
                        const content::ContentLibraryHolder& content, Policy policy)
     : rules_(rules),

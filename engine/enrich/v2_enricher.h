@@ -55,10 +55,17 @@ struct HeldExplanation {
 struct V2Enrichment {
   std::optional<std::string> payload;  // the enriched message; nullopt when nothing was added
   std::vector<AddedExplanation> added;
-  std::vector<HeldExplanation> held;   // policy "hold": not attached, waiting for release
+  std::vector<HeldExplanation> held;         // policy "hold": not attached, waiting for release
   std::map<std::string, int> not_explained;  // reason -> findings, over all reports
-  std::string reason;                  // when nothing was added: the first report's reason
+  std::string reason;                        // when nothing was added: the first report's reason
 };
+
+// The OBX described above for `chosen` (document non-null), with OBX-1 = `set_id`, encoded for
+// `message`'s delimiters and character set. Also used for the MDM^T02 follow-up of a released
+// held explanation (follow_up.h), so both carry the same text.
+std::string build_explanation_obx(const hl7v2::Message& message,
+                                  const content::ContentLibrary& library, const Chosen& chosen,
+                                  V2Form form, int set_id);
 
 class V2Enricher {
  public:

@@ -1,5 +1,7 @@
 #include "store/message_store.h"
 
+#include "store/held_support.h"
+
 namespace explainer::store {
 
 const char* to_string(OutboxState state) {
@@ -12,6 +14,47 @@ const char* to_string(OutboxState state) {
       return "dead";
   }
   return "unknown";
+}
+
+const char* to_string(HeldState state) {
+  switch (state) {
+    case HeldState::kHeld:
+      return "held";
+    case HeldState::kReleased:
+      return "released";
+    case HeldState::kDiscarded:
+      return "discarded";
+  }
+  return "unknown";
+}
+
+std::string join_destinations(const std::vector<std::string>& destinations) {
+  std::string joined;
+  for (const auto& name : destinations) {
+    if (!joined.empty()) joined += '\n';
+    joined += name;
+  }
+  return joined;
+}
+
+std::vector<std::string> split_destinations(const std::string& joined) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= joined.size() && !joined.empty()) {
+    const std::size_t end = joined.find('\n', start);
+    names.push_back(
+        joined.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return names;
+}
+
+HeldState parse_held_state(const std::string& text) {
+  if (text == "held") return HeldState::kHeld;
+  if (text == "released") return HeldState::kReleased;
+  if (text == "discarded") return HeldState::kDiscarded;
+  throw StoreError("unknown held-explanation state in the store: " + text);
 }
 
 }  // namespace explainer::store

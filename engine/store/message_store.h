@@ -39,6 +39,7 @@ namespace explainer::store {
 
 using MessageId = std::int64_t;
 using OutboxId = std::int64_t;
+using HeldId = std::int64_t;
 
 // Thrown by every operation but accept() when the backend fails, and by backend
 // factories when a store cannot be opened (the text says why, e.g. schema too new).
@@ -123,6 +124,40 @@ struct StoreCounters {
   std::uint64_t failed = 0;      // accept() results Failed
 };
 
+// ---- Held explanations (policy "hold"): see accept_with_held() and the review operations. ----
+
+// One explanation the policy held back from a report, recorded with the message. Payloads
+// are not duplicated: the follow-up is built from the stored original message at release.
+struct HeldEntry {
+  std::vector<std::string> destinations;  // the enriched destinations it was held from (>= 1)
+  int report_index = 0;                   // v2: OBR group index; FHIR: extracted report index
+  std::string report_id;                  // FHIR DiagnosticReport id; "" for v2
+  std::string accession;                  // patient-related: never logged, CLI output only
+  std::string finding_id;
+  std::string content_id;
+  std::string content_version;
+  std::string language;
+};
+
+enum class HeldState { kHeld, kReleased, kDiscarded };
+const char* to_string(HeldState state);
+
+struct HeldItem {
+  HeldId id = 0;
+  MessageId message_id = 0;
+  HeldEntry entry;
+  HeldState state = HeldState::kHeld;
+  std::int64_t created_at_ms = 0;
+  std::int64_t decided_at_ms = 0;  // 0 while held
+  std::string decided_by;          // operator name given to release/discard
+  std::string reason;              // discard reason; may be empty
+  std::string control_id;          // of the inbound message
+  std::string format;              // of the inbound message ("hl7v2", "fhir-json", ...)
+};
+
+// Outcome of release_held() / discard_held().
+enum class HeldDecision { kDone, kNotFound, kAlreadyDecided };
+
 // Handle for a subscribe() registration; unregisters on destruction, after which the
 // callback is guaranteed not to be running nor to run again. Move-only.
 class Subscription {
@@ -168,6 +203,12 @@ class MessageStore {
   // Never throws.
   virtual AcceptResult accept(InboundMessage message, std::vector<OutboxEntry> outbox) = 0;
 
+  // accept() that also records `held` explanations (state held, created now) in the same
+  // transaction: when it returns Accepted they are as durable as the message. A Duplicate
+  // records nothing new. A held entry without destinations fails the call. Never throws.
+  virtual AcceptResult accept_with_held(InboundMessage message, std::vector<OutboxEntry> outbox,
+                                        std::vector<HeldEntry> held) = 0;
+
   // The oldest pending (not delivered, not dead) row of `destination`, returned only if
   // next_attempt_at_ms <= now_ms; otherwise head_due_at_ms tells when it will be.
   virtual NextPending next_pending(const std::string& destination, std::int64_t now_ms) = 0;
@@ -204,12 +245,32 @@ class MessageStore {
   // pending row, mark_dead() it first).
   virtual bool purge(OutboxId id) = 0;
 
+  // ---- Review of held explanations (`explainer review`). ----
+
+  // Held items, oldest first; with `include_decided` also released and discarded ones.
+  virtual std::vector<HeldItem> list_held(bool include_decided = false) = 0;
+  virtual std::optional<HeldItem> find_held(HeldId id) = 0;
+  // The original bytes of a stored message (to build a follow-up from); nullopt if gone.
+  virtual std::optional<std::string> message_payload(MessageId id) = 0;
+  // Atomically: if item `id` is still held, marks it released by `by` (now) and enqueues
+  // `follow_ups` as pending outbox rows of the item's message (due now; subscribers are
+  // told). One transaction, durable on return. kAlreadyDecided / kNotFound change nothing,
+  // so releasing twice never sends twice.
+  virtual HeldDecision release_held(HeldId id, const std::string& by,
+                                    std::vector<OutboxEntry> follow_ups) = 0;
+  // Marks a held item discarded by `by` (now) with `reason`; nothing is sent.
+  virtual HeldDecision discard_held(HeldId id, const std::string& by,
+                                    const std::string& reason) = 0;
+  // Items currently held (for the held-explanations gauge).
+  virtual std::int64_t held_count() = 0;
+
   // ---- Retention. ----
 
   // Deletes every message received before `cutoff_ms` whose outbox rows are all delivered
-  // (dead rows keep their message until purged), together with its outbox rows and
-  // payloads. Returns the number of messages deleted. After this, a retransmission of a
-  // deleted message is no longer recognised as a duplicate.
+  // (dead rows keep their message until purged) and that has no explanation still held,
+  // together with its outbox rows, held-explanation records and payloads. Returns the number of
+  // messages deleted. After this, a retransmission of a deleted message is no longer recognised as
+  // a duplicate.
   virtual std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) = 0;
 
   virtual StoreCounters counters() const = 0;

@@ -364,4 +364,118 @@ TEST_P(MessageStoreConformance, ConcurrentRepeatsOfOneMessageStoreItOnce) {
   EXPECT_EQ(store_->queue_status(wall_now_ms()).at(0).pending, 1);
 }
 
+// ---- Held explanations. ----
+
+inline HeldEntry held_entry(const std::string& finding, std::vector<std::string> destinations,
+                            const std::string& accession = "ACC-1") {
+  HeldEntry entry;
+  entry.destinations = std::move(destinations);
+  entry.report_index = 1;
+  entry.report_id = "";
+  entry.accession = accession;
+  entry.finding_id = finding;
+  entry.content_id = finding + "-content";
+  entry.content_version = "1.2";
+  entry.language = "es";
+  return entry;
+}
+
+TEST_P(MessageStoreConformance, HeldExplanationsAreStoredWithTheirMessage) {
+  const auto result = store_->accept_with_held(
+      inbound("h1"), {{"portal", "enriched"}},
+      {held_entry("spine.metastasis", {"portal", "archive"}, std::string("A\xe9\0Z", 4))});
+  const MessageId id = accepted_id(result);
+  ASSERT_NE(id, 0);
+  EXPECT_EQ(head("portal").payload, "enriched");
+  EXPECT_EQ(store_->held_count(), 1);
+  const auto held = store_->list_held();
+  ASSERT_EQ(held.size(), 1u);
+  const HeldItem& item = held.front();
+  EXPECT_EQ(item.message_id, id);
+  EXPECT_EQ(item.state, HeldState::kHeld);
+  EXPECT_EQ(item.entry.destinations, (std::vector<std::string>{"portal", "archive"}));
+  EXPECT_EQ(item.entry.report_index, 1);
+  EXPECT_EQ(item.entry.accession, std::string("A\xe9\0Z", 4));
+  EXPECT_EQ(item.entry.finding_id, "spine.metastasis");
+  EXPECT_EQ(item.entry.content_id, "spine.metastasis-content");
+  EXPECT_EQ(item.entry.content_version, "1.2");
+  EXPECT_EQ(item.entry.language, "es");
+  EXPECT_EQ(item.control_id, "h1");
+  EXPECT_EQ(item.format, "hl7v2");
+  EXPECT_GT(item.created_at_ms, 0);
+  EXPECT_EQ(item.decided_at_ms, 0);
+  ASSERT_TRUE(store_->find_held(item.id).has_value());
+  EXPECT_EQ(store_->find_held(item.id)->entry.finding_id, "spine.metastasis");
+  EXPECT_FALSE(store_->find_held(item.id + 1000).has_value());
+  EXPECT_EQ(store_->message_payload(id).value_or(""), inbound("h1").payload);
+  EXPECT_FALSE(store_->message_payload(id + 1000).has_value());
+}
+
+TEST_P(MessageStoreConformance, DuplicateOrInvalidAcceptRecordsNoHeldExplanation) {
+  ASSERT_NE(accepted_id(store_->accept_with_held(inbound("h2"), {}, {held_entry("f", {"a"})})), 0);
+  EXPECT_TRUE(std::holds_alternative<Duplicate>(
+      store_->accept_with_held(inbound("h2"), {}, {held_entry("f", {"a"})})));
+  EXPECT_TRUE(std::holds_alternative<Failed>(
+      store_->accept_with_held(inbound("h3"), {{"a", "x"}}, {held_entry("f", {})})));
+  EXPECT_EQ(store_->held_count(), 1);
+  EXPECT_FALSE(store_->next_pending("a", far_future_).item);  // h3 stored nothing
+}
+
+TEST_P(MessageStoreConformance, ReleaseEnqueuesFollowUpsOnceAndRecordsWho) {
+  const MessageId id = accepted_id(store_->accept_with_held(inbound("h4"), {{"portal", "report"}},
+                                                            {held_entry("f", {"portal"})}));
+  ASSERT_TRUE(store_->mark_delivered(head("portal").id));
+  const HeldId held = store_->list_held().at(0).id;
+  std::atomic<int> signals{0};
+  auto subscription = store_->subscribe("portal", [&] { signals.fetch_add(1); });
+
+  EXPECT_EQ(store_->release_held(held, "dr.who", {{"portal", "MDM follow-up"}}),
+            HeldDecision::kDone);
+  EXPECT_GE(signals.load(), 1);
+  const OutboxItem follow_up = head("portal");
+  EXPECT_EQ(follow_up.payload, "MDM follow-up");
+  EXPECT_EQ(follow_up.message_id, id);
+  EXPECT_EQ(store_->held_count(), 0);
+  EXPECT_TRUE(store_->list_held().empty());
+  const auto all = store_->list_held(true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].state, HeldState::kReleased);
+  EXPECT_EQ(all[0].decided_by, "dr.who");
+  EXPECT_GT(all[0].decided_at_ms, 0);
+
+  // Twice: refused, nothing more enqueued.
+  EXPECT_EQ(store_->release_held(held, "dr.who", {{"portal", "again"}}),
+            HeldDecision::kAlreadyDecided);
+  EXPECT_EQ(store_->discard_held(held, "x", "late"), HeldDecision::kAlreadyDecided);
+  ASSERT_TRUE(store_->mark_delivered(follow_up.id));
+  EXPECT_FALSE(store_->next_pending("portal", far_future_).item);
+  EXPECT_EQ(store_->release_held(held + 1000, "x", {}), HeldDecision::kNotFound);
+}
+
+TEST_P(MessageStoreConformance, DiscardSendsNothingAndRecordsWhoAndWhy) {
+  accepted_id(store_->accept_with_held(inbound("h5"), {}, {held_entry("f", {"portal"})}));
+  const HeldId held = store_->list_held().at(0).id;
+  EXPECT_EQ(store_->discard_held(held, "dr.no", "discussed in clinic"), HeldDecision::kDone);
+  EXPECT_FALSE(store_->next_pending("portal", far_future_).item);
+  EXPECT_TRUE(store_->list_held().empty());
+  const auto all = store_->list_held(true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].state, HeldState::kDiscarded);
+  EXPECT_EQ(all[0].decided_by, "dr.no");
+  EXPECT_EQ(all[0].reason, "discussed in clinic");
+  EXPECT_EQ(store_->release_held(held, "x", {{"portal", "p"}}), HeldDecision::kAlreadyDecided);
+  EXPECT_FALSE(store_->next_pending("portal", far_future_).item);
+}
+
+TEST_P(MessageStoreConformance, RetentionKeepsMessagesWithHeldExplanations) {
+  const std::int64_t old_time = wall_now_ms() - 10 * 24 * 3600 * 1000LL;
+  const std::int64_t cutoff = wall_now_ms() - 24 * 3600 * 1000LL;
+  accepted_id(store_->accept_with_held(inbound("h6", old_time), {}, {held_entry("f", {"a"})}));
+  EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 0);
+  ASSERT_EQ(store_->held_count(), 1);
+  ASSERT_EQ(store_->discard_held(store_->list_held().at(0).id, "x", ""), HeldDecision::kDone);
+  EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 1);
+  EXPECT_TRUE(store_->list_held(true).empty());  // the audit rows go with their message
+}
+
 }  // namespace explainer::store::testing

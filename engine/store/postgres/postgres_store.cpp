@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "store/held_support.h"
 #include "store/postgres/pg_migrations.h"
 
 namespace explainer::store::postgres {
@@ -177,11 +178,23 @@ PostgresStore::~PostgresStore() {
 }
 
 AcceptResult PostgresStore::accept(InboundMessage message, std::vector<OutboxEntry> outbox) {
+  return accept_with_held(std::move(message), std::move(outbox), {});
+}
+
+AcceptResult PostgresStore::accept_with_held(InboundMessage message,
+                                             std::vector<OutboxEntry> outbox,
+                                             std::vector<HeldEntry> held) {
   try {
     for (const auto& entry : outbox) {
       if (entry.destination.empty()) {
         failed_.fetch_add(1);
         return Failed{"outbox entry without a destination"};
+      }
+    }
+    for (const auto& entry : held) {
+      if (entry.destinations.empty()) {
+        failed_.fetch_add(1);
+        return Failed{"held explanation without a destination"};
       }
     }
     const Int64 now_ms = clock_.now_unix_ms();
@@ -215,6 +228,16 @@ AcceptResult PostgresStore::accept(InboundMessage message, std::vector<OutboxEnt
             bind(Int64{id}), bind(entry.destination), bind(to_blob(entry.payload)), bind(now_ms),
             bind(now_ms), now;
         batch.notify_after_commit(entry.destination);
+      }
+      for (const auto& entry : held) {
+        db << "INSERT INTO held_explanations (message_id, destinations, report_index, report_id, "
+              "accession, finding_id, content_id, content_version, language, created_at_ms) "
+              "VALUES ($1, $2, $3, $4, COALESCE($5, ''::BYTEA), $6, $7, $8, $9, $10)",
+            bind(Int64{id}), bind(valid_utf8(join_destinations(entry.destinations))),
+            bind(entry.report_index), bind(valid_utf8(entry.report_id)),
+            bind(to_blob(entry.accession)), bind(valid_utf8(entry.finding_id)),
+            bind(valid_utf8(entry.content_id)), bind(valid_utf8(entry.content_version)),
+            bind(valid_utf8(entry.language)), bind(now_ms), now;
       }
       result = Accepted{id};
     });
@@ -490,13 +513,150 @@ std::int64_t PostgresStore::purge_delivered_older_than(std::int64_t cutoff_ms) {
     Poco::Data::Statement remove(*session);
     // Outbox rows go with their message (ON DELETE CASCADE).
     remove << "DELETE FROM messages m WHERE m.received_at_ms < $1 AND NOT EXISTS ("
-              "SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> 'delivered')",
+              "SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> 'delivered') "
+              "AND NOT EXISTS (SELECT 1 FROM held_explanations h WHERE h.message_id = m.id "
+              "AND h.state = 'held')",
         bind(Int64{cutoff_ms});
     return static_cast<std::int64_t>(remove.execute());
   });
   other_commits_.fetch_add(1);
   if (count > 0) EXPLAINER_LOG(logger(), info) << "store_retention_purged messages=" << count;
   return count;
+}
+
+std::vector<HeldItem> PostgresStore::select_held(const std::string& where, Int64 parameter) {
+  return guarded([&] {
+    auto session = pool_->acquire();
+    Poco::Data::Session& db = *session;
+    std::vector<Int64> ids, message_ids, report_indexes, created_at, decided_at;
+    std::vector<std::string> destinations, report_ids, findings, contents, versions, languages,
+        states, decided_by, reasons, formats;
+    std::vector<BLOB> accessions, control_ids;
+    db << "SELECT h.id, h.message_id, h.destinations, h.report_index::BIGINT, h.report_id, "
+          "h.accession, h.finding_id, h.content_id, h.content_version, h.language, h.state, "
+          "h.created_at_ms, COALESCE(h.decided_at_ms, 0), COALESCE(h.decided_by, ''), "
+          "COALESCE(h.reason, ''), m.control_id, m.format FROM held_explanations h "
+          "JOIN messages m ON m.id = h.message_id " +
+              where + " ORDER BY h.id",
+        bind(parameter), into(ids), into(message_ids), into(destinations), into(report_indexes),
+        into(report_ids), into(accessions), into(findings), into(contents), into(versions),
+        into(languages), into(states), into(created_at), into(decided_at), into(decided_by),
+        into(reasons), into(control_ids), into(formats), now;
+    std::vector<HeldItem> items;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      HeldItem item;
+      item.id = ids[i];
+      item.message_id = message_ids[i];
+      item.entry.destinations = split_destinations(destinations[i]);
+      item.entry.report_index = static_cast<int>(report_indexes[i]);
+      item.entry.report_id = report_ids[i];
+      item.entry.accession = from_blob(accessions[i]);
+      item.entry.finding_id = findings[i];
+      item.entry.content_id = contents[i];
+      item.entry.content_version = versions[i];
+      item.entry.language = languages[i];
+      item.state = parse_held_state(states[i]);
+      item.created_at_ms = created_at[i];
+      item.decided_at_ms = decided_at[i];
+      item.decided_by = decided_by[i];
+      item.reason = reasons[i];
+      item.control_id = from_blob(control_ids[i]);
+      item.format = formats[i];
+      items.push_back(std::move(item));
+    }
+    return items;
+  });
+}
+
+std::vector<HeldItem> PostgresStore::list_held(bool include_decided) {
+  return select_held("WHERE $1 = 1 OR h.state = 'held'", include_decided ? 1 : 0);
+}
+
+std::optional<HeldItem> PostgresStore::find_held(HeldId id) {
+  auto items = select_held("WHERE h.id = $1", id);
+  if (items.empty()) return std::nullopt;
+  return std::move(items.front());
+}
+
+std::optional<std::string> PostgresStore::message_payload(MessageId id) {
+  return guarded([&]() -> std::optional<std::string> {
+    auto session = pool_->acquire();
+    std::vector<BLOB> payloads;
+    *session << "SELECT payload FROM messages WHERE id = $1", bind(Int64{id}), into(payloads), now;
+    if (payloads.empty()) return std::nullopt;
+    return from_blob(payloads.front());
+  });
+}
+
+HeldDecision PostgresStore::decide_held(HeldId id, const std::string& state, const std::string& by,
+                                        const std::string& reason,
+                                        const std::vector<OutboxEntry>& follow_ups) {
+  for (const auto& entry : follow_ups) {
+    if (entry.destination.empty()) throw StoreError("follow-up without a destination");
+  }
+  const Int64 now_ms = clock_.now_unix_ms();
+  const HeldDecision decision = guarded([&] {
+    auto session = pool_->acquire();
+    Poco::Data::Session& db = *session;
+    Transaction transaction(db, Commit::kSynced);
+    if (!follow_ups.empty()) {
+      // Outbox ids must grow in commit order (see postgres/README.md): take the enqueue lock
+      // like an accept batch does.
+      const Int64 key = enqueue_lock_key(options_.schema);
+      db << "SELECT pg_advisory_xact_lock($1)", bind(key), now;
+    }
+    std::vector<Int64> message_ids;
+    std::vector<std::string> states;
+    db << "SELECT message_id, state FROM held_explanations WHERE id = $1 FOR UPDATE",
+        bind(Int64{id}), into(message_ids), into(states), now;
+    if (message_ids.empty()) return HeldDecision::kNotFound;
+    if (states.front() != "held") return HeldDecision::kAlreadyDecided;
+    db << "UPDATE held_explanations SET state = $2, decided_at_ms = $3, decided_by = $4, "
+          "reason = $5 WHERE id = $1",
+        bind(Int64{id}), bind(state), bind(now_ms), bind(valid_utf8(by)), bind(valid_utf8(reason)),
+        now;
+    for (const auto& entry : follow_ups) {
+      db << "INSERT INTO outbox (message_id, destination, payload, created_at_ms, "
+            "next_attempt_at_ms) VALUES ($1, $2, COALESCE($3, ''::BYTEA), $4, $5)",
+          bind(message_ids.front()), bind(entry.destination), bind(to_blob(entry.payload)),
+          bind(now_ms), bind(now_ms), now;
+    }
+    transaction.commit();
+    return HeldDecision::kDone;
+  });
+  if (decision == HeldDecision::kDone) {
+    other_commits_.fetch_add(1);
+    for (const auto& entry : follow_ups) notifier_.notify(entry.destination);
+  }
+  return decision;
+}
+
+HeldDecision PostgresStore::release_held(HeldId id, const std::string& by,
+                                         std::vector<OutboxEntry> follow_ups) {
+  const HeldDecision decision = decide_held(id, "released", by, "", follow_ups);
+  if (decision == HeldDecision::kDone) {
+    EXPLAINER_LOG(logger(), info) << "held_explanation_released held_id=" << id
+                                  << " follow_ups=" << follow_ups.size();
+  }
+  return decision;
+}
+
+HeldDecision PostgresStore::discard_held(HeldId id, const std::string& by,
+                                         const std::string& reason) {
+  const HeldDecision decision = decide_held(id, "discarded", by, reason, {});
+  if (decision == HeldDecision::kDone) {
+    EXPLAINER_LOG(logger(), info) << "held_explanation_discarded held_id=" << id;
+  }
+  return decision;
+}
+
+std::int64_t PostgresStore::held_count() {
+  return guarded([&] {
+    auto session = pool_->acquire();
+    Int64 count = 0;
+    *session << "SELECT COUNT(*) FROM held_explanations WHERE state = 'held'", into(count), now;
+    return static_cast<std::int64_t>(count);
+  });
 }
 
 StoreCounters PostgresStore::counters() const {

@@ -82,6 +82,16 @@ class PostgresStore final : public MessageStore {
   ~PostgresStore() override;
 
   AcceptResult accept(InboundMessage message, std::vector<OutboxEntry> outbox) override;
+  AcceptResult accept_with_held(InboundMessage message, std::vector<OutboxEntry> outbox,
+                                std::vector<HeldEntry> held) override;
+  std::vector<HeldItem> list_held(bool include_decided = false) override;
+  std::optional<HeldItem> find_held(HeldId id) override;
+  std::optional<std::string> message_payload(MessageId id) override;
+  // Release: one synced transaction under the enqueue lock (outbox ids stay in commit order).
+  HeldDecision release_held(HeldId id, const std::string& by,
+                            std::vector<OutboxEntry> follow_ups) override;
+  HeldDecision discard_held(HeldId id, const std::string& by, const std::string& reason) override;
+  std::int64_t held_count() override;
   NextPending next_pending(const std::string& destination, std::int64_t now_ms) override;
   bool mark_delivered(OutboxId id) override;
   bool mark_retry(OutboxId id, std::int64_t next_attempt_at_ms, const std::string& error) override;
@@ -107,6 +117,9 @@ class PostgresStore final : public MessageStore {
   // destination, in one relaxed transaction. True if the row changed.
   using MarkUpdate = std::function<void(Poco::Data::Session&, std::vector<std::string>&)>;
   bool mark(const MarkUpdate& update);
+  std::vector<HeldItem> select_held(const std::string& where, Poco::Int64 parameter);
+  HeldDecision decide_held(HeldId id, const std::string& state, const std::string& by,
+                           const std::string& reason, const std::vector<OutboxEntry>& follow_ups);
 
   const PostgresStoreOptions options_;
   const std::string connection_string_;  // with the schema's search_path

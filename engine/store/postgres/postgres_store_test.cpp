@@ -59,8 +59,9 @@ class PostgresStoreTest : public ::testing::Test {
 
 TEST_F(PostgresStoreTest, CreatesTheCurrentSchemaInItsOwnSchema) {
   auto store = open();
-  EXPECT_EQ(store->schema_version(), 1);
-  EXPECT_EQ(postgres::schema_version(pg_connection_string(), schema_), 1);
+  EXPECT_EQ(store->schema_version(), postgres::embedded_migrations().back().version);
+  EXPECT_EQ(postgres::schema_version(pg_connection_string(), schema_),
+            postgres::embedded_migrations().back().version);
   EXPECT_NE(store->lease_owner().find('#'), std::string::npos);
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "store/held_support.h"
 #include "store/sqlite/migrations.h"
 
 namespace explainer::store::sqlite {
@@ -70,11 +71,22 @@ void SqliteStore::write(GroupCommitter::Job job, Durability durability) {
 }
 
 AcceptResult SqliteStore::accept(InboundMessage message, std::vector<OutboxEntry> outbox) {
+  return accept_with_held(std::move(message), std::move(outbox), {});
+}
+
+AcceptResult SqliteStore::accept_with_held(InboundMessage message, std::vector<OutboxEntry> outbox,
+                                           std::vector<HeldEntry> held) {
   try {
     for (const auto& entry : outbox) {
       if (entry.destination.empty()) {
         failed_.fetch_add(1);
         return Failed{"outbox entry without a destination"};
+      }
+    }
+    for (const auto& entry : held) {
+      if (entry.destinations.empty()) {
+        failed_.fetch_add(1);
+        return Failed{"held explanation without a destination"};
       }
     }
     const std::int64_t now = clock_.now_unix_ms();
@@ -120,6 +132,23 @@ AcceptResult SqliteStore::accept(InboundMessage message, std::vector<OutboxEntry
         insert->bind(1, id).bind(2, entry.destination).bind_blob(3, entry.payload).bind(4, now);
         insert->run();
         batch.notify_after_commit(entry.destination);
+      }
+      for (const auto& entry : held) {
+        StatementScope insert(db.cached(
+            "INSERT INTO held_explanations (message_id, destinations, report_index, report_id, "
+            "accession, finding_id, content_id, content_version, language, created_at_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+        insert->bind(1, id)
+            .bind(2, join_destinations(entry.destinations))
+            .bind(3, std::int64_t{entry.report_index})
+            .bind(4, entry.report_id)
+            .bind_blob(5, entry.accession)
+            .bind(6, entry.finding_id)
+            .bind(7, entry.content_id)
+            .bind(8, entry.content_version)
+            .bind(9, entry.language)
+            .bind(10, now)
+            .run();
       }
       result = Accepted{id};
     });
@@ -339,12 +368,142 @@ std::int64_t SqliteStore::purge_delivered_older_than(std::int64_t cutoff_ms) {
     // Outbox rows go with their message (ON DELETE CASCADE, foreign_keys=ON).
     StatementScope remove(batch.connection().cached(
         "DELETE FROM messages WHERE received_at_ms < ?1 AND NOT EXISTS ("
-        "SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.state <> 'delivered')"));
+        "SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.state <> 'delivered') "
+        "AND NOT EXISTS (SELECT 1 FROM held_explanations h WHERE h.message_id = messages.id "
+        "AND h.state = 'held')"));
     remove->bind(1, cutoff_ms).run();
     count = batch.connection().changes();
   });
   if (count > 0) EXPLAINER_LOG(logger(), info) << "store_retention_purged messages=" << count;
   return count;
+}
+
+namespace {
+
+constexpr const char* kHeldColumns =
+    "SELECT h.id, h.message_id, h.destinations, h.report_index, h.report_id, h.accession, "
+    "h.finding_id, h.content_id, h.content_version, h.language, h.state, h.created_at_ms, "
+    "COALESCE(h.decided_at_ms, 0), COALESCE(h.decided_by, ''), COALESCE(h.reason, ''), "
+    "m.control_id, m.format FROM held_explanations h JOIN messages m ON m.id = h.message_id ";
+
+HeldItem read_held(Statement& row) {
+  HeldItem item;
+  item.id = row.column_int64(0);
+  item.message_id = row.column_int64(1);
+  item.entry.destinations = split_destinations(row.column_text(2));
+  item.entry.report_index = static_cast<int>(row.column_int64(3));
+  item.entry.report_id = row.column_text(4);
+  item.entry.accession = row.column_blob(5);
+  item.entry.finding_id = row.column_text(6);
+  item.entry.content_id = row.column_text(7);
+  item.entry.content_version = row.column_text(8);
+  item.entry.language = row.column_text(9);
+  item.state = parse_held_state(row.column_text(10));
+  item.created_at_ms = row.column_int64(11);
+  item.decided_at_ms = row.column_int64(12);
+  item.decided_by = row.column_text(13);
+  item.reason = row.column_text(14);
+  item.control_id = row.column_text(15);
+  item.format = row.column_text(16);
+  return item;
+}
+
+}  // namespace
+
+std::vector<HeldItem> SqliteStore::list_held(bool include_decided) {
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  StatementScope rows(read_connection_->cached(std::string(kHeldColumns) +
+                                               "WHERE ?1 OR h.state = 'held' ORDER BY h.id"));
+  rows->bind(1, std::int64_t{include_decided ? 1 : 0});
+  std::vector<HeldItem> items;
+  while (rows->step()) items.push_back(read_held(*rows));
+  return items;
+}
+
+std::optional<HeldItem> SqliteStore::find_held(HeldId id) {
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  StatementScope row(read_connection_->cached(std::string(kHeldColumns) + "WHERE h.id = ?1"));
+  row->bind(1, id);
+  if (!row->step()) return std::nullopt;
+  return read_held(*row);
+}
+
+std::optional<std::string> SqliteStore::message_payload(MessageId id) {
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  StatementScope row(read_connection_->cached("SELECT payload FROM messages WHERE id = ?1"));
+  row->bind(1, id);
+  if (!row->step()) return std::nullopt;
+  return row->column_blob(0);
+}
+
+HeldDecision SqliteStore::decide_held(HeldId id, const std::string& state, const std::string& by,
+                                      const std::string& reason,
+                                      const std::vector<OutboxEntry>& follow_ups) {
+  for (const auto& entry : follow_ups) {
+    if (entry.destination.empty()) throw StoreError("follow-up without a destination");
+  }
+  const std::int64_t now = clock_.now_unix_ms();
+  HeldDecision decision = HeldDecision::kNotFound;
+  write([&](WriteBatch& batch) {
+    Connection& db = batch.connection();
+    MessageId message_id = 0;
+    {
+      StatementScope find(
+          db.cached("SELECT message_id, state FROM held_explanations WHERE id = ?1"));
+      find->bind(1, id);
+      if (!find->step()) return;
+      message_id = find->column_int64(0);
+      if (find->column_text(1) != "held") {
+        decision = HeldDecision::kAlreadyDecided;
+        return;
+      }
+    }
+    {
+      StatementScope update(
+          db.cached("UPDATE held_explanations SET state = ?2, decided_at_ms = ?3, decided_by = ?4, "
+                    "reason = ?5 WHERE id = ?1 AND state = 'held'"));
+      update->bind(1, id).bind(2, state).bind(3, now).bind(4, by).bind(5, reason).run();
+    }
+    for (const auto& entry : follow_ups) {
+      StatementScope insert(
+          db.cached("INSERT INTO outbox (message_id, destination, payload, created_at_ms, "
+                    "next_attempt_at_ms) VALUES (?1, ?2, ?3, ?4, ?4)"));
+      insert->bind(1, message_id)
+          .bind(2, entry.destination)
+          .bind_blob(3, entry.payload)
+          .bind(4, now);
+      insert->run();
+      batch.notify_after_commit(entry.destination);
+    }
+    decision = HeldDecision::kDone;
+  });
+  return decision;
+}
+
+HeldDecision SqliteStore::release_held(HeldId id, const std::string& by,
+                                       std::vector<OutboxEntry> follow_ups) {
+  const HeldDecision decision = decide_held(id, "released", by, "", follow_ups);
+  if (decision == HeldDecision::kDone) {
+    EXPLAINER_LOG(logger(), info) << "held_explanation_released held_id=" << id
+                                  << " follow_ups=" << follow_ups.size();
+  }
+  return decision;
+}
+
+HeldDecision SqliteStore::discard_held(HeldId id, const std::string& by,
+                                       const std::string& reason) {
+  const HeldDecision decision = decide_held(id, "discarded", by, reason, {});
+  if (decision == HeldDecision::kDone) {
+    EXPLAINER_LOG(logger(), info) << "held_explanation_discarded held_id=" << id;
+  }
+  return decision;
+}
+
+std::int64_t SqliteStore::held_count() {
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  StatementScope row(
+      read_connection_->cached("SELECT COUNT(*) FROM held_explanations WHERE state = 'held'"));
+  return row->step() ? row->column_int64(0) : 0;
 }
 
 StoreCounters SqliteStore::counters() const {

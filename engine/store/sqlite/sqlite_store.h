@@ -59,6 +59,15 @@ class SqliteStore final : public MessageStore {
   ~SqliteStore() override;
 
   AcceptResult accept(InboundMessage message, std::vector<OutboxEntry> outbox) override;
+  AcceptResult accept_with_held(InboundMessage message, std::vector<OutboxEntry> outbox,
+                                std::vector<HeldEntry> held) override;
+  std::vector<HeldItem> list_held(bool include_decided = false) override;
+  std::optional<HeldItem> find_held(HeldId id) override;
+  std::optional<std::string> message_payload(MessageId id) override;
+  HeldDecision release_held(HeldId id, const std::string& by,
+                            std::vector<OutboxEntry> follow_ups) override;
+  HeldDecision discard_held(HeldId id, const std::string& by, const std::string& reason) override;
+  std::int64_t held_count() override;
   NextPending next_pending(const std::string& destination, std::int64_t now_ms) override;
   bool mark_delivered(OutboxId id) override;
   bool mark_retry(OutboxId id, std::int64_t next_attempt_at_ms, const std::string& error) override;
@@ -81,6 +90,10 @@ class SqliteStore final : public MessageStore {
   explicit SqliteStore(const SqliteStoreOptions& options);
   // Runs `job` through the group committer; throws StoreError if it or its batch failed.
   void write(GroupCommitter::Job job, Durability durability = Durability::kSynced);
+  // Moves a held item to `state` ("released"/"discarded") and enqueues `follow_ups`, in one
+  // synced transaction, if it is still held.
+  HeldDecision decide_held(HeldId id, const std::string& state, const std::string& by,
+                           const std::string& reason, const std::vector<OutboxEntry>& follow_ups);
 
   const SqliteStoreOptions options_;
   const core::Clock& clock_;

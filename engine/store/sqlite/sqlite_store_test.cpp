@@ -7,6 +7,7 @@
 
 #include "store/message_store_conformance.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
 #include "store/test_dir.h"
 
 namespace explainer::store::testing {
@@ -58,7 +59,7 @@ class SqliteFileStore : public ::testing::Test {
 TEST_F(SqliteFileStore, UsesWalJournalAndCurrentSchema) {
   auto store = open();
   EXPECT_EQ(store->journal_mode(), "wal");
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), sqlite::embedded_migrations().back().version);
 }
 
 TEST_F(SqliteFileStore, EverythingSurvivesCloseAndReopen) {
@@ -124,6 +125,24 @@ TEST_F(SqliteFileStore, NewerSchemaIsRefused) {
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(SqliteFileStore, Version1StoreUpgradesToHeldExplanationsKeepingItsQueue) {
+  {
+    auto store = open();
+    ASSERT_NE(accepted_id(store->accept(inbound("before-upgrade"), {{"portal", "p"}})), 0);
+  }
+  {
+    auto connection = sqlite::Connection::open(path_, false, 1000);
+    connection->exec("DROP TABLE held_explanations; UPDATE schema_version SET version = 1");
+  }
+  EXPECT_THROW(open(false), StoreError);
+  auto store = open(true);
+  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->held_count(), 0);
+  auto next = store->next_pending("portal", wall_now_ms() + 1000);
+  ASSERT_TRUE(next.item.has_value());
+  EXPECT_EQ(next.item->control_id, "before-upgrade");
 }
 
 TEST_F(SqliteFileStore, OlderSchemaNeedsTheUpgradeOption) {

@@ -1,0 +1,74 @@
+#include "app/cli_operator.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/Util/JSONConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+namespace explainer::app {
+
+EngineConfig load_config_file(const std::string& file) {
+  Poco::AutoPtr<Poco::Util::AbstractConfiguration> config;
+  if (Poco::toLower(Poco::Path(file).getExtension()) == "json") {
+    config = new Poco::Util::JSONConfiguration(file);
+  } else {
+    config = new Poco::Util::PropertyFileConfiguration(file);
+  }
+  const std::string dir = Poco::Path(Poco::Path(file).absolute()).parent().toString();
+  return load_engine_config(*config, dir);
+}
+
+std::unique_ptr<store::sqlite::SqliteStore> open_operator_store(const EngineConfig& config) {
+  store::sqlite::SqliteStoreOptions options;
+  options.path = config.store.sqlite_path;
+  options.create = false;
+  options.synchronous = config.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
+                                                             : store::sqlite::Synchronous::kFull;
+  return store::sqlite::SqliteStore::open(options);
+}
+
+std::string human_age(std::int64_t ms) {
+  const std::int64_t s = std::max<std::int64_t>(ms, 0) / 1000;
+  char text[48];
+  if (s < 60) {
+    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(s));
+  } else if (s < 3600) {
+    std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
+  } else if (s < 86400) {
+    std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s % 3600 / 60));
+  } else {
+    std::snprintf(text, sizeof text, "%lldd%02lldh", static_cast<long long>(s / 86400),
+                  static_cast<long long>(s % 86400 / 3600));
+  }
+  return text;
+}
+
+std::string one_line(std::string text) {
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\t'; }, ' ');
+  return text;
+}
+
+void TextTable::print(std::ostream& out) const {
+  std::vector<std::size_t> width(rows_.front().size(), 0);
+  for (const auto& row : rows_) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows_) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    out << line << "\n";
+  }
+}
+
+}  // namespace explainer::app
