@@ -12,6 +12,7 @@ build_packages=(
 test_packages=(
   postgresql libxml2-utils openssl nodejs npm clang libclang-rt-14-dev valgrind
   chromium poppler-utils fonts-liberation
+  luajit rhino libjna-java
 )
 
 wanted=("${build_packages[@]}")
