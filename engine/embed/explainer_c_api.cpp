@@ -77,6 +77,21 @@ std::optional<explainer::enrich::MessageFormat> format_of(int format, bool* vali
   }
 }
 
+// Runs `body` with the boundary's exception policy: whatever it throws becomes a status and a
+// message handed to `on_error` (fail() or a fail_result() binding).
+template <class Body, class OnError>
+int guarded(const char* what, Body&& body, OnError&& on_error) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return on_error(EXPLAINER_ERROR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return on_error(EXPLAINER_ERROR_INTERNAL, std::string(what) + " failed: " + e.what());
+  } catch (...) {
+    return on_error(EXPLAINER_ERROR_INTERNAL, std::string(what) + " failed");
+  }
+}
+
 constexpr unsigned kKnownFlags = EXPLAINER_FLAG_OBX_ED | EXPLAINER_FLAG_FHIR_CONTAINED |
                                  EXPLAINER_FLAG_FHIR_OUTPUT_JSON | EXPLAINER_FLAG_FHIR_OUTPUT_XML;
 
@@ -118,42 +133,37 @@ const char* explainer_last_error(void) {
 }
 
 int explainer_engine_create(const char* config_path, explainer_engine** engine_out) {
-  try {
-    if (engine_out) *engine_out = nullptr;
-    if (!engine_out) return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine_out is NULL");
-    if (!config_path) return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "config_path is NULL");
-    explainer::embed::EngineError error;
-    auto engine = explainer::embed::EmbeddedEngine::create(config_path, &error);
-    if (!engine) {
-      return fail(error.kind == explainer::embed::EngineError::Kind::kConfig
-                      ? EXPLAINER_ERROR_CONFIG
-                      : EXPLAINER_ERROR_DATA,
-                  error.message);
-    }
-    *engine_out = new explainer_engine{std::move(engine)};
-    return succeed();
-  } catch (const std::bad_alloc&) {
-    return fail(EXPLAINER_ERROR_OUT_OF_MEMORY, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(EXPLAINER_ERROR_INTERNAL, std::string("engine creation failed: ") + e.what());
-  } catch (...) {
-    return fail(EXPLAINER_ERROR_INTERNAL, "engine creation failed");
-  }
+  return guarded(
+      "engine creation",
+      [&] {
+        if (engine_out) *engine_out = nullptr;
+        if (!engine_out) return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine_out is NULL");
+        if (!config_path) return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "config_path is NULL");
+        explainer::embed::EngineError error;
+        auto engine = explainer::embed::EmbeddedEngine::create(config_path, &error);
+        if (!engine) {
+          return fail(error.kind == explainer::embed::EngineError::Kind::kConfig
+                          ? EXPLAINER_ERROR_CONFIG
+                          : EXPLAINER_ERROR_DATA,
+                      error.message);
+        }
+        *engine_out = new explainer_engine{std::move(engine)};
+        return succeed();
+      },
+      fail);
 }
 
 int explainer_engine_reload(explainer_engine* engine) {
-  try {
-    if (!engine || !engine->engine) return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine is NULL");
-    explainer::embed::EngineError error;
-    if (!engine->engine->reload(&error)) return fail(EXPLAINER_ERROR_DATA, error.message);
-    return succeed();
-  } catch (const std::bad_alloc&) {
-    return fail(EXPLAINER_ERROR_OUT_OF_MEMORY, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(EXPLAINER_ERROR_INTERNAL, std::string("reload failed: ") + e.what());
-  } catch (...) {
-    return fail(EXPLAINER_ERROR_INTERNAL, "reload failed");
-  }
+  return guarded(
+      "reload",
+      [&] {
+        if (!engine || !engine->engine)
+          return fail(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine is NULL");
+        explainer::embed::EngineError error;
+        if (!engine->engine->reload(&error)) return fail(EXPLAINER_ERROR_DATA, error.message);
+        return succeed();
+      },
+      fail);
 }
 
 void explainer_engine_destroy(explainer_engine* engine) {
@@ -166,66 +176,67 @@ void explainer_engine_destroy(explainer_engine* engine) {
 
 int explainer_enrich(explainer_engine* engine, const char* data, size_t size, int format,
                      unsigned flags, explainer_result** result_out) {
-  try {
-    if (result_out) *result_out = nullptr;
-    if (!engine || !engine->engine) {
-      return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine is NULL", result_out);
-    }
-    if (!data && size != 0) {
-      return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT, "data is NULL", result_out);
-    }
-    bool format_valid = false;
-    const auto input_format = format_of(format, &format_valid);
-    if (!format_valid) {
-      return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT,
-                         "unknown format " + std::to_string(format), result_out);
-    }
-    if ((flags & ~kKnownFlags) != 0 ||
-        ((flags & EXPLAINER_FLAG_FHIR_OUTPUT_JSON) && (flags & EXPLAINER_FLAG_FHIR_OUTPUT_XML))) {
-      return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT,
-                         "unknown or conflicting flags " + std::to_string(flags), result_out);
-    }
-    auto options = engine->engine->base_options();
-    options.input_format = input_format;
-    if (flags & EXPLAINER_FLAG_OBX_ED)
-      options.v2_form = explainer::enrich::V2Form::kEncapsulatedHtml;
-    if (flags & EXPLAINER_FLAG_FHIR_CONTAINED) {
-      options.fhir_mode = explainer::enrich::FhirMode::kContained;
-    }
-    if (flags & EXPLAINER_FLAG_FHIR_OUTPUT_JSON) {
-      options.fhir_output_format = explainer::enrich::FhirFormat::kJson;
-    }
-    if (flags & EXPLAINER_FLAG_FHIR_OUTPUT_XML) {
-      options.fhir_output_format = explainer::enrich::FhirFormat::kXml;
-    }
-    const std::string_view bytes = size == 0 ? std::string_view() : std::string_view(data, size);
-    auto enrichment = engine->engine->enrich(bytes, options);
-    auto result = std::make_unique<explainer_result>();
-    result->summary = explainer::enrich::message_enrichment_summary_json(enrichment);
-    if (enrichment.ok) {
-      result->status = EXPLAINER_OK;
-      result->data = std::move(enrichment.output);
-      result->enriched = enrichment.enriched;
-    } else {
-      result->status = enrichment.internal_error ? EXPLAINER_ERROR_INTERNAL : EXPLAINER_ERROR_INPUT;
-      result->error = enrichment.error;
-    }
-    const int status = result->status;
-    if (status == EXPLAINER_OK) {
-      succeed();
-    } else {
-      fail(status, result->error);
-    }
-    if (result_out) *result_out = result.release();
-    return status;
-  } catch (const std::bad_alloc&) {
-    return fail_result(EXPLAINER_ERROR_OUT_OF_MEMORY, "out of memory", result_out);
-  } catch (const std::exception& e) {
-    return fail_result(EXPLAINER_ERROR_INTERNAL, std::string("enrichment failed: ") + e.what(),
-                       result_out);
-  } catch (...) {
-    return fail_result(EXPLAINER_ERROR_INTERNAL, "enrichment failed", result_out);
-  }
+  if (result_out) *result_out = nullptr;
+  const auto on_error = [result_out](int status, const std::string& message) {
+    return fail_result(status, message, result_out);
+  };
+  return guarded(
+      "enrichment",
+      [&] {
+        if (!engine || !engine->engine) {
+          return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT, "engine is NULL", result_out);
+        }
+        if (!data && size != 0) {
+          return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT, "data is NULL", result_out);
+        }
+        bool format_valid = false;
+        const auto input_format = format_of(format, &format_valid);
+        if (!format_valid) {
+          return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT,
+                             "unknown format " + std::to_string(format), result_out);
+        }
+        if ((flags & ~kKnownFlags) != 0 || ((flags & EXPLAINER_FLAG_FHIR_OUTPUT_JSON) &&
+                                            (flags & EXPLAINER_FLAG_FHIR_OUTPUT_XML))) {
+          return fail_result(EXPLAINER_ERROR_INVALID_ARGUMENT,
+                             "unknown or conflicting flags " + std::to_string(flags), result_out);
+        }
+        auto options = engine->engine->base_options();
+        options.input_format = input_format;
+        if (flags & EXPLAINER_FLAG_OBX_ED)
+          options.v2_form = explainer::enrich::V2Form::kEncapsulatedHtml;
+        if (flags & EXPLAINER_FLAG_FHIR_CONTAINED) {
+          options.fhir_mode = explainer::enrich::FhirMode::kContained;
+        }
+        if (flags & EXPLAINER_FLAG_FHIR_OUTPUT_JSON) {
+          options.fhir_output_format = explainer::enrich::FhirFormat::kJson;
+        }
+        if (flags & EXPLAINER_FLAG_FHIR_OUTPUT_XML) {
+          options.fhir_output_format = explainer::enrich::FhirFormat::kXml;
+        }
+        const std::string_view bytes =
+            size == 0 ? std::string_view() : std::string_view(data, size);
+        auto enrichment = engine->engine->enrich(bytes, options);
+        auto result = std::make_unique<explainer_result>();
+        result->summary = explainer::enrich::message_enrichment_summary_json(enrichment);
+        if (enrichment.ok) {
+          result->status = EXPLAINER_OK;
+          result->data = std::move(enrichment.output);
+          result->enriched = enrichment.enriched;
+        } else {
+          result->status =
+              enrichment.internal_error ? EXPLAINER_ERROR_INTERNAL : EXPLAINER_ERROR_INPUT;
+          result->error = enrichment.error;
+        }
+        const int status = result->status;
+        if (status == EXPLAINER_OK) {
+          succeed();
+        } else {
+          fail(status, result->error);
+        }
+        if (result_out) *result_out = result.release();
+        return status;
+      },
+      on_error);
 }
 
 int explainer_result_status(const explainer_result* result) {
