@@ -1,24 +1,13 @@
 // explainer match / assert / eval / content / enrich: the commands that work on the data
 // folders (mappings/, content/) without a running service.
-#include <cctype>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 
 #include "app/cli.h"
 #include "app/cli_enrich.h"
 #include "content/commands.h"
-#include "content/library.h"
-#include "enrich/fhir_enricher.h"
-#include "enrich/v2_enricher.h"
-#include "extract/extract.h"
-#include "extract/fhir_extract.h"
 #include "letter/letter_command.h"
-#include "fhir/json_format.h"
-#include "fhir/xml_format.h"
-#include "hl7v2/message.h"
 #include "matching/commands.h"
-#include "matching/rule_holder.h"
 
 namespace explainer::app {
 
