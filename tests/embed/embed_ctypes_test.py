@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 
 lib_path, config, cli = sys.argv[1:4]
@@ -130,6 +131,16 @@ bad = c_engine_p()
 check(lib.explainer_engine_create(b"/nonexistent.properties", ctypes.byref(bad)) == CONFIG
       and not bad.value and lib.explainer_last_error(), "bad config path")
 check(lib.explainer_engine_create(None, ctypes.byref(bad)) == INVALID_ARGUMENT, "NULL config")
+with tempfile.TemporaryDirectory() as scratch:
+    broken = os.path.join(scratch, "broken.properties")
+    with open(broken, "w") as f:
+        f.write("paths.mappings = no-such-dir\npaths.content = %s\n" % os.path.join(repo, "content"))
+    check(lib.explainer_engine_create(broken.encode(), ctypes.byref(bad)) == DATA
+          and b"no-such-dir" in lib.explainer_last_error(), "missing mappings: DATA error")
+    with open(broken, "w") as f:
+        f.write("policy.sensitiv = hold\n")
+    check(lib.explainer_engine_create(broken.encode(), ctypes.byref(bad)) == CONFIG
+          and b"policy.sensitiv" in lib.explainer_last_error(), "unknown key: CONFIG error")
 check(lib.explainer_engine_reload(engine) == EXPLAINER_OK, "reload")
 lib.explainer_engine_destroy(engine)
 
