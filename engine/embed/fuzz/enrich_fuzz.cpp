@@ -21,9 +21,17 @@ explainer_engine* engine() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // The first byte picks format and flags, so every combination gets explored.
-  const int format = size > 0 ? data[0] % 5 : 0;  // 4 is invalid on purpose
-  const unsigned flags = size > 0 ? (data[0] >> 3) % 32 : 0;
+  // A first byte below 0x20 (never the start of a real message) is consumed to pick format and
+  // flags, so every combination gets explored; real messages (the seed corpus) go in as they are.
+  int format = EXPLAINER_FORMAT_AUTO;
+  unsigned flags = 0;
+  if (size > 0 && data[0] < 0x20) {
+    format = data[0] % 5;           // 4 is invalid on purpose
+    flags = (data[0] >> 2) & 0x7u;  // OBX_ED, FHIR_CONTAINED, FHIR_OUTPUT_JSON
+    if (data[0] & 0x10) flags |= EXPLAINER_FLAG_FHIR_OUTPUT_XML;  // with JSON: conflicting
+    ++data;
+    --size;
+  }
   explainer_result* result = nullptr;
   const int status =
       explainer_enrich(engine(), reinterpret_cast<const char*>(data), size, format, flags, &result);
