@@ -3,7 +3,7 @@
 #
 # Usage: scripts/fuzz.sh [TARGET...]          (default: all targets below)
 # Environment:
-#   EXPLAINER_FUZZ_SECONDS      time per target (default 40; 6 targets => 4 minutes)
+#   EXPLAINER_FUZZ_SECONDS      time per target (default 30; 7 targets => 3.5 minutes)
 #   EXPLAINER_FUZZ_BUILD_DIR    clang build (default build-fuzz); only the fuzz targets are built
 #   EXPLAINER_FUZZ_ARTIFACTS    where crashing inputs are saved (default $build/fuzz-artifacts)
 #
@@ -13,7 +13,7 @@
 # to become a regression fixture (the *fuzz_regression_test.cpp of the target's folder).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${EXPLAINER_FUZZ_SECONDS:-40}
+seconds=${EXPLAINER_FUZZ_SECONDS:-30}
 build=${EXPLAINER_FUZZ_BUILD_DIR:-$root/build-fuzz}
 artifacts=${EXPLAINER_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
@@ -25,6 +25,7 @@ targets=(
   "fhir_json_fuzz|engine/fhir/fhir_json_fuzz||tests/fixtures/fhir|*.json"
   "fhir_xml_fuzz|engine/fhir/fhir_xml_fuzz||tests/fixtures/fhir|*.xml"
   "content_fuzz|engine/content/content_fuzz|engine/content/fuzz/content.dict|content/en content/es tests/fixtures/content/fuzz_regressions|*.md"
+  "embed_enrich_fuzz|engine/embed/embed_enrich_fuzz||tests/fixtures/radiology tests/fixtures/fhir|*"
 )
 
 wanted=("$@")

@@ -13,6 +13,7 @@ build_packages=(
 test_packages=(
   postgresql libxml2-utils openssl curl nodejs npm clang libclang-rt-14-dev valgrind
   chromium poppler-utils fonts-liberation
+  luajit rhino libjna-java
 )
 
 bench_packages=(wrk)

@@ -20,6 +20,7 @@ int cli_eval(const Args& args, std::ostream& out, std::ostream& err);
 int cli_content(const Args& args, std::ostream& out, std::ostream& err);
 int cli_enrich(const Args& args, std::ostream& out, std::ostream& err);
 int cli_letter(const Args& args, std::ostream& out, std::ostream& err);
+int cli_filter(const Args& args, std::ostream& out, std::ostream& err);  // cli_filter.cpp
 
 // Where a data folder ("mappings", "content") is when no option names it: $EXPLAINER_DATA_DIR,
 // ./NAME, the source tree of a build, or share/explainer/NAME of an installation.

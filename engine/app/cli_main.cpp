@@ -17,6 +17,8 @@ void usage(std::ostream& out) {
          "  send --mllp HOST:PORT FILE...       send messages over MLLP and print each ACK\n"
          "  receive --mllp [HOST:]PORT --out DIR  act as a downstream MLLP peer (answers AA)\n"
          "  enrich FILE [--obx-format ft|ed]    print exactly what would be delivered (HL7 v2 or FHIR)\n"
+         "  filter [--config FILE] < IN > OUT   enrich a stream of messages (MLLP frames or blank-line\n"
+         "                                      separated); for engines calling an external command\n"
          "  letter FILE [--out OUT.html]        printable patient letter for a report\n"
          "  match [--modality M] [--body-region R] [--json] TEXT | --jsonl   findings and assertions\n"
          "  assert --tsv                        assertion of target<TAB>sentence lines from stdin\n"
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
       {"queue", explainer::app::cli_queue},
       {"review", explainer::app::cli_review},
       {"letter", explainer::app::cli_letter},
+      {"filter", explainer::app::cli_filter},
   };
   const auto it = commands.find(command);
   if (it == commands.end()) {
