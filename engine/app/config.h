@@ -72,6 +72,8 @@ struct DestinationConfig {
   int timeout_s = 30;
   FhirMode fhir_mode = FhirMode::kBundle;
   std::string format = "json";  // json | xml
+  // 1: strict FIFO (HL7 ordering). N > 1: up to N messages in flight, order not kept.
+  int parallelism = 1;
 };
 
 // Which destination types a listener type may feed: mllp -> mllp, file; fhir -> fhir, file.
@@ -84,11 +86,22 @@ struct RetryConfig {
   int max_attempts = 0;  // 0: retry transient failures forever
 };
 
+// store.postgres.*: several explainerd instances on one PostgreSQL database.
+struct PostgresStoreConfig {
+  std::string connection;  // libpq key=value pairs, password included (from *_file keys)
+  std::string schema;      // empty: the server's default (public)
+  int pool_size = 8;
+  int lease_seconds = 60;
+  std::string instance_id;  // empty: "<hostname>:<pid>"
+};
+
 struct StoreConfig {
   std::string backend = "sqlite";
   std::string sqlite_path;
   std::string synchronous = "full";  // full | normal
   int retention_days = 30;
+  // store.backend = postgres (secrets never logged: describe() omits the connection).
+  PostgresStoreConfig postgres;
 };
 
 struct EngineConfig {

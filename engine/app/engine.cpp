@@ -8,14 +8,14 @@
 
 #include "app/fhir_sink.h"
 #include "app/mllp_sink.h"
+#include "app/store_factory.h"
 #include "content/library.h"
 #include "core/log.h"
+#include "delivery/delivery_service.h"
+#include "delivery/file_sink.h"
 #include "enrich/fhir_enricher.h"
 #include "enrich/v2_enricher.h"
 #include "matching/rule_holder.h"
-#include "delivery/delivery_service.h"
-#include "delivery/file_sink.h"
-#include "store/sqlite/sqlite_store.h"
 #include "transport/http/fhir_server.h"
 #include "transport/mllp_listener.h"
 
@@ -166,14 +166,7 @@ bool Engine::open(bool upgrade, std::string* error) {
   enricher_ = std::make_shared<EnricherAdapter>(*rules_, *content_, policy);
   fhir_enricher_ = std::make_shared<FhirEnricherAdapter>(*rules_, *content_, policy);
   try {
-    const auto parent = std::filesystem::path(config_.store.sqlite_path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-    store::sqlite::SqliteStoreOptions options;
-    options.path = config_.store.sqlite_path;
-    options.synchronous = config_.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
-                                                                : store::sqlite::Synchronous::kFull;
-    options.upgrade = upgrade;
-    store_ = store::sqlite::SqliteStore::open(options);
+    store_ = open_configured_store(config_.store, upgrade);
   } catch (const std::exception& e) {
     *error = std::string("cannot open the store: ") + e.what();
     return false;
@@ -194,27 +187,35 @@ bool Engine::start(std::string* error) {
   policy.max_attempts = config_.retry.max_attempts;
   try {
     for (const auto& d : config_.destinations) {
-      std::shared_ptr<delivery::Sink> sink;
-      if (d.type == "mllp") {
-        transport::MllpClientConfig client;
-        client.host = d.host;
-        client.port = d.port;
-        client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
-        sink = std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
-      } else if (d.type == "fhir") {
-        FhirSinkOptions fhir;
-        fhir.base_url = d.base_url;
-        fhir.bearer_token = d.bearer_token;
-        fhir.user = d.user;
-        fhir.password = d.password;
-        fhir.timeout = std::chrono::seconds(d.timeout_s);
-        sink = std::make_shared<FhirSink>(fhir);
-      } else {
+      // One Sink per delivery slot (destination.<name>.parallelism); a Sink serves one thread.
+      auto make_sink = [d]() -> std::shared_ptr<delivery::Sink> {
+        if (d.type == "mllp") {
+          transport::MllpClientConfig client;
+          client.host = d.host;
+          client.port = d.port;
+          client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
+          return std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
+        }
+        if (d.type == "fhir") {
+          FhirSinkOptions fhir;
+          fhir.base_url = d.base_url;
+          fhir.bearer_token = d.bearer_token;
+          fhir.user = d.user;
+          fhir.password = d.password;
+          fhir.timeout = std::chrono::seconds(d.timeout_s);
+          return std::make_shared<FhirSink>(fhir);
+        }
         delivery::FileSinkOptions file;
         file.directory = d.path;
-        sink = std::make_shared<delivery::FileSink>(file);
-      }
-      destinations.push_back({d.name, sink, policy});
+        return std::make_shared<delivery::FileSink>(file);
+      };
+      delivery::DestinationConfig destination;
+      destination.name = d.name;
+      destination.sink = make_sink();
+      destination.policy = policy;
+      destination.parallelism = d.parallelism;
+      destination.make_sink = make_sink;
+      destinations.push_back(std::move(destination));
     }
     delivery_ = std::make_unique<delivery::DeliveryService>(*store_, std::move(destinations));
     delivery_->start();
@@ -347,7 +348,7 @@ std::string Engine::describe() const {
   for (std::size_t i = 0; i < config_.destinations.size(); ++i) {
     out << (i ? "," : "") << config_.destinations[i].name << "(" << config_.destinations[i].type << ")";
   }
-  out << " store=sqlite synchronous=" << config_.store.synchronous;
+  out << " store=" << describe_store(config_.store);
   return out.str();
 }
 

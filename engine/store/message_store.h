@@ -172,6 +172,19 @@ class MessageStore {
   // next_attempt_at_ms <= now_ms; otherwise head_due_at_ms tells when it will be.
   virtual NextPending next_pending(const std::string& destination, std::int64_t now_ms) = 0;
 
+  // Bounded parallelism (a destination configured with parallelism N > 1; N workers, slots
+  // 0..N-1, each delivering one row at a time). Claims for `slot` the oldest due pending row
+  // of `destination` that no other slot of that destination holds, and returns it; the
+  // slot's previous claim (if any) ends. A row waiting for its retry does not block later
+  // rows, so delivery order is NOT guaranteed in this mode. With nothing claimable,
+  // head_due_at_ms is when the earliest unclaimed pending row becomes due (empty: none).
+  // A claim ends with a mark_*() of its row or the slot's next call. Backends shared by
+  // several instances (PostgreSQL) keep claims as expiring leases common to all instances,
+  // so at most N rows of a destination are in flight across them. Do not mix with
+  // next_pending() for the same destination.
+  virtual NextPending claim_pending(const std::string& destination, int slot,
+                                    std::int64_t now_ms) = 0;
+
   // Each mark_* records the outcome of one delivery attempt of a pending row (attempts+1);
   // next_pending() sees it on return. A backend may defer making marks durable (see its
   // header): after a power loss a delivered row may be pending again and be re-sent, which

@@ -83,6 +83,11 @@ class PostgresStore final : public MessageStore {
 
   AcceptResult accept(InboundMessage message, std::vector<OutboxEntry> outbox) override;
   NextPending next_pending(const std::string& destination, std::int64_t now_ms) override;
+  // Slot k's claim is a lease row like the FIFO lease (row "<destination>" for slot 0,
+  // "<destination>#<k>" for k > 0), decided under a per-destination advisory lock so two
+  // slots never claim one row; an instance that dies holding claims stalls those rows only,
+  // until their leases expire.
+  NextPending claim_pending(const std::string& destination, int slot, std::int64_t now_ms) override;
   bool mark_delivered(OutboxId id) override;
   bool mark_retry(OutboxId id, std::int64_t next_attempt_at_ms, const std::string& error) override;
   bool mark_dead(OutboxId id, const std::string& reason) override;
@@ -103,10 +108,10 @@ class PostgresStore final : public MessageStore {
  private:
   explicit PostgresStore(const PostgresStoreOptions& options);
   // Runs `update` (an outbox-row UPDATE ... RETURNING destination into its second
-  // argument) and, when it changed the row, ends this object's lease on the row's
-  // destination, in one relaxed transaction. True if the row changed.
+  // argument) and, when it changed the row, ends this object's lease (FIFO or slot) on
+  // the row, in one relaxed transaction. True if the row changed.
   using MarkUpdate = std::function<void(Poco::Data::Session&, std::vector<std::string>&)>;
-  bool mark(const MarkUpdate& update);
+  bool mark(OutboxId id, const MarkUpdate& update);
 
   const PostgresStoreOptions options_;
   const std::string connection_string_;  // with the schema's search_path
