@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "app/fhir_sink.h"
+#include "app/instance_lock.h"
 #include "app/mllp_sink.h"
 #include "app/store_factory.h"
 #include "content/library.h"
@@ -179,6 +180,10 @@ bool Engine::start(std::string* error) {
     *error = "start() before a successful open()";
     return false;
   }
+  if (config_.store.backend == "sqlite" && !instance_lock_) {
+    instance_lock_ = InstanceLock::acquire(config_.store.sqlite_path + ".lock", error);
+    if (!instance_lock_) return false;
+  }
   std::vector<delivery::DestinationConfig> destinations;
   delivery::RetryPolicy policy;
   policy.initial_delay = std::chrono::milliseconds(config_.retry.initial_ms);
@@ -329,6 +334,7 @@ void Engine::stop() {
   fhir_intakes_.clear();
   delivery_.reset();
   store_.reset();
+  instance_lock_.reset();
 }
 
 std::string Engine::describe() const {
