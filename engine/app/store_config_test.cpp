@@ -137,5 +137,20 @@ TEST(StoreConfig, SecretsComeFromFilesAndAreNeverInErrors) {
   EXPECT_NE(missing.find("'store.postgres.password_file'"), std::string::npos) << missing;
 }
 
+TEST(StoreConfig, DestinationParallelism) {
+  auto c = properties(std::string(kBase) + "destination.portal.parallelism = 4\n");
+  ASSERT_TRUE(unknown_keys(*c).empty());
+  EXPECT_EQ(load_engine_config(*c, ".").destinations.at(0).parallelism, 4);
+  c = properties(kBase);
+  EXPECT_EQ(load_engine_config(*c, ".").destinations.at(0).parallelism, 1)
+      << "strict FIFO by default";
+  EXPECT_NE(
+      config_error("destination.portal.parallelism = 0\n").find("'destination.portal.parallelism'"),
+      std::string::npos);
+  EXPECT_NE(config_error("destination.portal.parallelism = 65\n")
+                .find("'destination.portal.parallelism'"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace explainer::app
