@@ -89,7 +89,7 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(content\.(default_language|require_approved))",
         R"(policy\.(routine|follow_up|sensitive))",
         R"(reports\.(released_statuses|fhir_released_statuses))",
-        R"(store\.(backend|retention_days))",
+        R"(store\.(backend|retention_days|dedupe_retention_days))",
         R"(store\.sqlite\.(path|synchronous))",
         R"(store\.postgres\.(connection|connection_file|password_file|schema|pool_size|lease_seconds|instance_id))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
@@ -291,6 +291,13 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       resolve_path(data_dir, c.getString("store.sqlite.path", "explainer.db"));
   cfg.store.synchronous = get_choice(c, "store.sqlite.synchronous", "full", {"full", "normal"});
   cfg.store.retention_days = get_int(c, "store.retention_days", 30, 0, 36500);
+  cfg.store.dedupe_retention_days =
+      get_int(c, "store.dedupe_retention_days", std::max(90, cfg.store.retention_days), 0, 36500);
+  if (cfg.store.retention_days > 0 && cfg.store.dedupe_retention_days < cfg.store.retention_days) {
+    throw ConfigError(
+        "configuration key 'store.dedupe_retention_days' must be at least store.retention_days (" +
+        std::to_string(cfg.store.retention_days) + ")");
+  }
 
   if (cfg.store.backend == "postgres")
     cfg.store.postgres = load_postgres_store_config(c, config_dir);

@@ -99,7 +99,10 @@ struct StoreConfig {
   std::string backend = "sqlite";
   std::string sqlite_path;
   std::string synchronous = "full";  // full | normal
-  int retention_days = 30;
+  int retention_days = 30;  // payloads (patient data) of delivered messages are emptied after this
+  // Delivered messages' rows (dedupe key, control id) are deleted after this many days, so a
+  // resent old message is still recognised as a duplicate until then. >= retention_days.
+  int dedupe_retention_days = 90;
   // store.backend = postgres (secrets never logged: describe() omits the connection).
   PostgresStoreConfig postgres;
 };

@@ -300,12 +300,19 @@ void Engine::housekeeping_loop() {
     if (config_.store.retention_days > 0 && store_) {
       lock.unlock();
       try {
-        const std::int64_t cutoff = core::SystemClock::instance().now_unix_ms() -
-                                    std::int64_t{config_.store.retention_days} * 86'400'000;
-        const auto purged = store_->purge_delivered_older_than(cutoff);
-        if (purged > 0) {
-          EXPLAINER_LOG(logger(), info) << "retention_purge messages=" << purged
-                                        << " older_than_days=" << config_.store.retention_days;
+        // Payloads (patient data) go after retention_days; the emptied rows, which still hold
+        // the dedupe keys, after dedupe_retention_days.
+        const std::int64_t now_ms = core::SystemClock::instance().now_unix_ms();
+        const auto emptied = store_->purge_payloads_older_than(
+            now_ms - std::int64_t{config_.store.retention_days} * 86'400'000);
+        const auto purged = store_->purge_delivered_older_than(
+            now_ms - std::int64_t{config_.store.dedupe_retention_days} * 86'400'000);
+        if (emptied > 0 || purged > 0) {
+          EXPLAINER_LOG(logger(), info)
+              << "retention_purge payloads_emptied=" << emptied
+              << " older_than_days=" << config_.store.retention_days
+              << " messages_deleted=" << purged
+              << " dedupe_older_than_days=" << config_.store.dedupe_retention_days;
         }
       } catch (const std::exception& e) {
         EXPLAINER_LOG(logger(), error) << "retention_purge_failed reason=\"" << e.what() << "\"";

@@ -115,6 +115,13 @@ class ExplainerDaemon final : public Poco::Util::ServerApplication {
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+    // SIGTERM/SIGINT/SIGQUIT too: waitForTerminationRequest() blocks and sigwait()s them only
+    // once the engine runs; blocked from here on, one that arrives while listeners are already
+    // open stays pending for it instead of killing the process uncleanly.
+    sigset_t termination;
+    sigemptyset(&termination);
+    for (int signal_number : {SIGTERM, SIGINT, SIGQUIT}) sigaddset(&termination, signal_number);
+    pthread_sigmask(SIG_BLOCK, &termination, nullptr);
 
     explainer::app::Engine engine(config);
     std::string error;

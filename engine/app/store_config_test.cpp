@@ -137,6 +137,17 @@ TEST(StoreConfig, SecretsComeFromFilesAndAreNeverInErrors) {
   EXPECT_NE(missing.find("'store.postgres.password_file'"), std::string::npos) << missing;
 }
 
+TEST(StoreConfig, DedupeKeysOutliveThePayloads) {
+  auto c = properties(kBase);
+  EXPECT_EQ(load_engine_config(*c, ".").store.dedupe_retention_days, 90);
+  c = properties(std::string(kBase) + "store.retention_days = 120\n");
+  EXPECT_EQ(load_engine_config(*c, ".").store.dedupe_retention_days, 120)
+      << "never shorter than retention";
+  EXPECT_NE(config_error("store.retention_days = 30\nstore.dedupe_retention_days = 10\n")
+                .find("'store.dedupe_retention_days'"),
+            std::string::npos);
+}
+
 TEST(StoreConfig, DestinationParallelism) {
   auto c = properties(std::string(kBase) + "destination.portal.parallelism = 4\n");
   ASSERT_TRUE(unknown_keys(*c).empty());

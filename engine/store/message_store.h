@@ -225,6 +225,13 @@ class MessageStore {
   // deleted message is no longer recognised as a duplicate.
   virtual std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) = 0;
 
+  // Empties the payloads (the message's and its outbox rows') of every message received
+  // before `cutoff_ms` whose outbox rows are all delivered, keeping the rows themselves: the
+  // patient data goes, the dedupe key (and control id, timestamps) stays, so a retransmission
+  // is still recognised as a duplicate until purge_delivered_older_than() deletes the row.
+  // Returns the number of messages emptied (already empty ones are not counted again).
+  virtual std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) = 0;
+
   virtual StoreCounters counters() const = 0;
 
  protected:

@@ -286,6 +286,35 @@ TEST_P(MessageStoreConformance, RetentionDeletesOnlyOldFullyDeliveredMessages) {
   EXPECT_TRUE(std::holds_alternative<Accepted>(store_->accept(inbound("old-dead"), {})));
 }
 
+TEST_P(MessageStoreConformance, PayloadPurgeKeepsDedupeKeysAndSparesUndeliveredMessages) {
+  const std::int64_t old_time = wall_now_ms() - 10 * 24 * 3600 * 1000LL;
+  const std::int64_t cutoff = wall_now_ms() - 24 * 3600 * 1000LL;
+  accept_to("old-delivered", {"a", "b"}, old_time);
+  ASSERT_TRUE(store_->mark_delivered(head("a").id));
+  ASSERT_TRUE(store_->mark_delivered(head("b").id));
+  accept_to("old-dead", {"c"}, old_time);
+  ASSERT_TRUE(store_->mark_dead(head("c").id, "AR"));
+  accept_to("old-pending", {"d"}, old_time);
+  accept_to("new-delivered", {"a"});
+  ASSERT_TRUE(store_->mark_delivered(head("a").id));
+
+  EXPECT_EQ(store_->purge_payloads_older_than(cutoff), 1);
+  EXPECT_EQ(store_->purge_payloads_older_than(cutoff), 0) << "already emptied";
+  // The pending message keeps its payload; the dead one stays retryable with its payload.
+  EXPECT_EQ(head("d").payload, "d:old-pending");
+  const auto dead = store_->list_dead();
+  ASSERT_EQ(dead.size(), 1u);
+  ASSERT_TRUE(store_->retry_dead(dead.front().id));
+  EXPECT_EQ(head("c").payload, "c:old-dead");
+  // The emptied message is still known: a retransmission is a duplicate, not delivered again.
+  EXPECT_TRUE(
+      std::holds_alternative<Duplicate>(store_->accept(inbound("old-delivered"), {{"a", "x"}})));
+  EXPECT_FALSE(store_->next_pending("a", far_future_).item);
+  // Deleting the row later forgets the key.
+  EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 1);
+  EXPECT_TRUE(std::holds_alternative<Accepted>(store_->accept(inbound("old-delivered"), {})));
+}
+
 TEST_P(MessageStoreConformance, SubscribersHearAboutNewWorkForTheirDestinationOnly) {
   std::atomic<int> a_calls{0};
   std::atomic<int> b_calls{0};

@@ -588,6 +588,30 @@ bool PostgresStore::purge(OutboxId id) {
   return changed;
 }
 
+std::int64_t PostgresStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
+  const std::int64_t count = guarded([&] {
+    auto session = pool_->acquire();
+    Poco::Data::Session& db = *session;
+    Transaction transaction(db, Commit::kSynced);
+    const std::string eligible =
+        "SELECT m.id FROM messages m WHERE m.received_at_ms < $1 AND length(m.payload) > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
+        "'delivered')";
+    Int64 cutoff = cutoff_ms;
+    db << "UPDATE outbox SET payload = ''::BYTEA WHERE message_id IN (" + eligible + ")",
+        bind(cutoff), now;
+    std::vector<Int64> emptied;
+    db << "UPDATE messages SET payload = ''::BYTEA WHERE id IN (" + eligible + ") RETURNING id",
+        bind(cutoff), into(emptied), now;
+    transaction.commit();
+    return static_cast<std::int64_t>(emptied.size());
+  });
+  other_commits_.fetch_add(1);
+  if (count > 0)
+    EXPLAINER_LOG(logger(), info) << "store_retention_payloads_purged messages=" << count;
+  return count;
+}
+
 std::int64_t PostgresStore::purge_delivered_older_than(std::int64_t cutoff_ms) {
   const std::int64_t count = guarded([&] {
     auto session = pool_->acquire();

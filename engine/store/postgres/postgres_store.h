@@ -99,6 +99,7 @@ class PostgresStore final : public MessageStore {
   std::int64_t retry_all_dead(const std::string& destination = {}) override;
   bool purge(OutboxId id) override;
   std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) override;
+  std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) override;
   StoreCounters counters() const override;
 
   int schema_version();

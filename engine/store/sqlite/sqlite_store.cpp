@@ -389,6 +389,26 @@ bool SqliteStore::purge(OutboxId id) {
   return changed;
 }
 
+std::int64_t SqliteStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
+  std::int64_t count = 0;
+  write([&](WriteBatch& batch) {
+    const char* eligible =
+        "SELECT m.id FROM messages m WHERE m.received_at_ms < ?1 AND length(m.payload) > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
+        "'delivered')";
+    StatementScope outbox(batch.connection().cached(
+        std::string("UPDATE outbox SET payload = x'' WHERE message_id IN (") + eligible + ")"));
+    outbox->bind(1, cutoff_ms).run();
+    StatementScope messages(batch.connection().cached(
+        std::string("UPDATE messages SET payload = x'' WHERE id IN (") + eligible + ")"));
+    messages->bind(1, cutoff_ms).run();
+    count = batch.connection().changes();
+  });
+  if (count > 0)
+    EXPLAINER_LOG(logger(), info) << "store_retention_payloads_purged messages=" << count;
+  return count;
+}
+
 std::int64_t SqliteStore::purge_delivered_older_than(std::int64_t cutoff_ms) {
   std::int64_t count = 0;
   write([&](WriteBatch& batch) {

@@ -74,6 +74,7 @@ class SqliteStore final : public MessageStore {
   std::int64_t retry_all_dead(const std::string& destination = {}) override;
   bool purge(OutboxId id) override;
   std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) override;
+  std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) override;
   StoreCounters counters() const override;
 
   // Value of PRAGMA journal_mode ("wal" for a file store, "memory" for ":memory:").
