@@ -4,7 +4,7 @@
 # machine, the commit, the date and every figure. Hand-written sections of that file are kept.
 #
 #   bench/run.sh [--build-dir DIR] [--no-build] [--quick] [--out FILE] [--soak SECONDS]
-#                [--soak-json FILE]
+#                [--soak-json FILE] [--pg] [--store-only]
 #   (EXPLAINERD=/path/to/explainerd overrides the daemon binary, e.g. one from another build dir)
 #
 # Everything runs on loopback, bounded in count and time (a full run takes a few minutes):
@@ -17,6 +17,13 @@
 #   --soak SECONDS adds a soak (bench/soak.sh: 10,000 rules, 64 connections, 200 msg/s);
 #   --soak-json FILE reports a soak measured separately by bench/soak.sh --json FILE instead.
 # Raw results (JSON) stay in BUILD_DIR/bench-results/ for inspection.
+#
+# --pg adds explainerd on PostgreSQL (store.backend = postgres) at 1/4/16/64 connections: on the
+# server EXPLAINER_BENCH_PG names (a libpq connection string), else on a throw-away server that
+# scripts/pg-test-server.sh starts (port PG_TEST_PORT, default 55432; needs PostgreSQL installed).
+# --store-only (implies --pg) runs just the store comparison: fsync rate, explainerd with SQLite
+# synchronous=full and with PostgreSQL, and prints its table (bench/store_report.py) instead of
+# rewriting docs/PERFORMANCE.md (docs/PERFORMANCE.md, "Store: ACK throughput ...", quotes it).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +33,8 @@ do_build=1
 quick=0
 soak_seconds=0
 soak_json=
+with_pg=0
+store_only=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build-dir) build=$2; shift 2 ;;
@@ -34,7 +43,9 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --soak) soak_seconds=$2; shift 2 ;;
     --soak-json) soak_json=$2; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--no-build] [--quick] [--out FILE] [--soak SECONDS] [--soak-json FILE]" >&2; exit 2 ;;
+    --pg) with_pg=1; shift ;;
+    --store-only) store_only=1; with_pg=1; shift ;;
+    *) echo "usage: $0 [--build-dir DIR] [--no-build] [--quick] [--out FILE] [--soak SECONDS] [--soak-json FILE] [--pg] [--store-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -48,7 +59,9 @@ bin_fhir_null="$build/bench/fhir-null-server"
 bin_fsync="$build/bench/fsync-rate"
 bin_micro="$build/bench/explainer_bench"
 bin_daemon="${EXPLAINERD:-$build/engine/app/explainerd}"
-for b in "$bin_load" "$bin_null" "$bin_fhir_null" "$bin_fsync" "$bin_micro" "$bin_daemon"; do
+needed=("$bin_load" "$bin_null" "$bin_fsync" "$bin_daemon")
+[[ $store_only == 1 ]] || needed+=("$bin_micro" "$bin_fhir_null")
+for b in "${needed[@]}"; do
   [[ -x $b ]] || { echo "run.sh: missing $b (build first)" >&2; exit 1; }
 done
 
@@ -59,9 +72,15 @@ mkdir -p "$results" "$data"
 template="$repo/tests/fixtures/radiology/mri-lumbar-spine.hl7"
 
 pids=()
+pg_started=0
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [[ $pg_started == 1 ]]; then
+    pg_test_server_stop
+  elif [[ -n ${pg_schema:-} ]] && command -v psql >/dev/null; then
+    psql "$pg_connection" -qc "DROP SCHEMA IF EXISTS $pg_schema CASCADE" >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT
 
@@ -109,6 +128,7 @@ echo "== machine"
   echo " \"quick\": $quick}"
 } >"$results/machine.json"
 
+if [[ $store_only == 0 ]]; then
 echo "== micro-benchmarks"
 min_time=0.3
 [[ $quick == 1 ]] && min_time=0.05
@@ -125,23 +145,32 @@ echo "== null server"
 null_port=$(wait_port_file "$results/null.port")
 for c in 1 4 16 64; do load null "$null_port" "$c"; done
 stop_pid "$null_pid"
+fi
 
 # Downstream for explainerd: a second null server (delivery runs after the ACK, off the path).
 "$bin_null" --port 0 --port-file "$results/downstream.port" & down_pid=$!; pids+=("$down_pid")
 down_port=$(wait_port_file "$results/downstream.port")
 
-run_daemon() {  # SYNC [MAPPINGS_DIR [NAME]] -> starts explainerd, sets daemon_pid and daemon_port
+run_daemon() {  # SYNC|postgres [MAPPINGS_DIR [NAME]] -> starts explainerd, sets daemon_pid and daemon_port
   local sync=$1 mappings=${2:-$repo/mappings} name=${3:-$1} port; port=$(free_port)
   local dir="$data/explainerd-$name"
   mkdir -p "$dir"
+  local store_keys
+  if [[ $sync == postgres ]]; then
+    store_keys="store.backend = postgres
+store.postgres.connection = $pg_connection
+store.postgres.schema = $pg_schema"
+  else
+    store_keys="store.backend = sqlite
+store.sqlite.path = explainer.db
+store.sqlite.synchronous = $sync"
+  fi
   cat >"$dir/bench.properties" <<CONF
 log.level = warning
 paths.data = $dir
 paths.mappings = $mappings
 paths.content = $repo/content
-store.backend = sqlite
-store.sqlite.path = explainer.db
-store.sqlite.synchronous = $sync
+$store_keys
 listeners = bench
 listener.bench.type = mllp
 listener.bench.bind = 127.0.0.1
@@ -166,7 +195,28 @@ sample_rss() {  # PID OUTFILE: VmRSS/VmHWM every 0.2 s while the process and the
   done
 }
 
-for sync in normal full; do
+if [[ $with_pg == 1 ]]; then
+  pg_connection=${EXPLAINER_BENCH_PG:-}
+  if [[ -z $pg_connection ]]; then
+    # shellcheck source=../scripts/pg-test-server.sh
+    source "$repo/scripts/pg-test-server.sh"
+    pg_test_server_start
+    pg_started=1
+    pg_connection=${EXPLAINER_TEST_PG:-}
+    [[ -n $pg_connection ]] || { echo "run.sh: --pg: no PostgreSQL server" >&2; exit 1; }
+  fi
+  pg_schema="explainer_bench_$$"
+fi
+pg_wal_syncs() {  # cluster-wide WAL flush count; empty unless measuring PostgreSQL with psql at hand
+  [[ $sync == postgres ]] && command -v "$pg_psql" >/dev/null 2>&1 || return 0
+  "$pg_psql" "$pg_connection" -Atc "SELECT wal_sync FROM pg_stat_wal" 2>/dev/null || true
+}
+pg_psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)
+store_variants=(normal full)
+[[ $store_only == 1 ]] && store_variants=(full)
+[[ $with_pg == 1 ]] && store_variants+=(postgres)
+
+for sync in "${store_variants[@]}"; do
   if [[ $sync == full ]]; then
     # The virtual disk's sync time drifts within minutes: measure it again right before the
     # synchronous=full runs, rewriting in place as SQLite does with its WAL. The targets use this.
@@ -177,6 +227,7 @@ for sync in normal full; do
   echo "== explainerd synchronous=$sync"
   run_daemon "$sync"
   for c in 1 4 16 64; do
+    wal_syncs_before=$(pg_wal_syncs)
     if [[ $c == 64 ]]; then
       sample_rss "$daemon_pid" "$results/rss-$sync.txt" & sampler=$!
       load "explainerd-$sync" "$daemon_port" "$c"
@@ -184,6 +235,10 @@ for sync in normal full; do
       grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-$sync-final.txt" || true
     else
       load "explainerd-$sync" "$daemon_port" "$c"
+    fi
+    # Group commit on PostgreSQL: WAL flushes (pg_stat_wal.wal_sync) during this load step.
+    if [[ -n $wal_syncs_before ]]; then
+      echo "$(( $(pg_wal_syncs) - wal_syncs_before ))" >"$results/pg-wal-syncs-c$c.txt"
     fi
   done
   if [[ $sync == full ]]; then
@@ -194,16 +249,25 @@ for sync in normal full; do
   fi
   stop_pid "$daemon_pid"
 done
-echo "== explainerd memory with 10,000 synthetic rules (plus the shipped ones), 64 connections"
-rules10k=$("$bin_micro" --write-synthetic-mappings=10000 --with-shipped)
-run_daemon normal "$rules10k" rules10k
-grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-idle.txt" || true
-sample_rss "$daemon_pid" "$results/rss-rules10k.txt" & sampler=$!
-load "explainerd-rules10k" "$daemon_port" 64
-kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-final.txt" || true
-stop_pid "$daemon_pid"
+if [[ $store_only != 1 ]]; then
+  echo "== explainerd memory with 10,000 synthetic rules (plus the shipped ones), 64 connections"
+  rules10k=$("$bin_micro" --write-synthetic-mappings=10000 --with-shipped)
+  run_daemon normal "$rules10k" rules10k
+  grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-idle.txt" || true
+  sample_rss "$daemon_pid" "$results/rss-rules10k.txt" & sampler=$!
+  load "explainerd-rules10k" "$daemon_port" 64
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  grep -E 'VmRSS|VmHWM' "/proc/$daemon_pid/status" >"$results/rss-rules10k-final.txt" || true
+  stop_pid "$daemon_pid"
+fi
 stop_pid "$down_pid"
+
+if [[ $store_only == 1 ]]; then
+  echo "== store report"
+  python3 "$repo/bench/store_report.py" "$results"
+  echo "run.sh: raw results in $results"
+  exit 0
+fi
 
 echo "== FHIR endpoint (wrk, 16 connections, a unique id per request)"
 fhir_json="$repo/tests/fixtures/fhir/radiology/mri-lumbar-spine.json"

@@ -18,8 +18,8 @@
 #include <ostream>
 
 #include "app/config.h"
+#include "app/store_factory.h"
 #include "core/clock.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace explainer::app {
 
@@ -280,17 +280,12 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
     return 1;
   }
 
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<store::MessageStore> store;
   try {
-    store::sqlite::SqliteStoreOptions options;
-    options.path = config.store.sqlite_path;
-    options.create = false;  // a wrong path must not leave an empty database behind
-    options.synchronous = config.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
-                                                               : store::sqlite::Synchronous::kFull;
-    store = store::sqlite::SqliteStore::open(options);
+    store = open_configured_store(config.store, /*upgrade=*/false, /*create=*/false);
   } catch (const std::exception& e) {
-    err << "explainer queue: cannot open the store " << config.store.sqlite_path << ": " << e.what()
-        << "\n";
+    err << "explainer queue: cannot open the store (" << describe_store(config.store)
+        << "): " << e.what() << "\n";
     return 1;
   }
 

@@ -6,6 +6,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -90,13 +91,14 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(content\.(default_language|require_approved))",
         R"(policy\.(routine|follow_up|sensitive))",
         R"(reports\.(released_statuses|fhir_released_statuses))",
-        R"(store\.(backend|retention_days))",
+        R"(store\.(backend|retention_days|dedupe_retention_days))",
         R"(store\.sqlite\.(path|synchronous))",
+        R"(store\.postgres\.(connection|connection_file|password_file|schema|pool_size|lease_seconds|instance_id))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
         R"(listeners)",
         R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file))",
         R"(destinations)",
-        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format|chromium|pdf_timeout_s))",
+        R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format|chromium|pdf_timeout_s|parallelism))",
     };
     std::vector<std::regex> out;
     for (const char* r : raw) out.emplace_back(r);
@@ -168,6 +170,67 @@ void check_listener_destinations(const std::string& key, const std::string& list
   }
 }
 
+// store.postgres.*. The connection comes inline or from a file (it holds the password);
+// store.postgres.password_file adds the password to an inline connection without one.
+PostgresStoreConfig load_postgres_store_config(const AbstractConfiguration& c,
+                                               const std::string& config_dir) {
+  PostgresStoreConfig pg;
+  pg.connection = get_secret(c, "store.postgres.connection", config_dir);
+  if (pg.connection.empty()) {
+    throw ConfigError(
+        "configuration key 'store.postgres.connection' (or 'store.postgres.connection_file') is "
+        "required when store.backend = postgres");
+  }
+  const bool has_password = pg.connection.find("password=") != std::string::npos;
+  if (c.hasProperty("store.postgres.password_file")) {
+    if (has_password) {
+      throw ConfigError(
+          "configuration key 'store.postgres.password_file': the connection already holds a "
+          "password");
+    }
+    const std::string password =
+        read_secret_file("store.postgres.password_file",
+                         resolve_path(config_dir, c.getString("store.postgres.password_file")));
+    // Poco splits the connection string at spaces and does not unquote values.
+    if (password.find_first_of(" \t'\"\\") != std::string::npos) {
+      throw ConfigError(
+          "configuration key 'store.postgres.password_file': the password must not contain spaces, "
+          "quotes or backslashes");
+    }
+    pg.connection += " password=" + password;
+  }
+  pg.schema = Poco::trim(c.getString("store.postgres.schema", ""));
+  if (!std::all_of(pg.schema.begin(), pg.schema.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+      })) {
+    throw ConfigError("configuration key 'store.postgres.schema': letters, digits and '_' only");
+  }
+  pg.pool_size = get_int(c, "store.postgres.pool_size", 8, 1, 256);
+  pg.lease_seconds = get_int(c, "store.postgres.lease_seconds", 60, 1, 86'400);
+  pg.instance_id = Poco::trim(c.getString("store.postgres.instance_id", ""));
+  if (pg.instance_id.find_first_of(" \t\r\n") != std::string::npos) {
+    throw ConfigError(
+        "configuration key 'store.postgres.instance_id' must not contain white space");
+  }
+  return pg;
+}
+
+// A lease must outlast the longest delivery attempt, or a slow attempt overlaps with another
+// instance taking the message over (it would be sent twice).
+void check_lease_outlasts_attempts(const EngineConfig& cfg) {
+  for (const auto& d : cfg.destinations) {
+    const int longest = d.type == "mllp"   ? d.connect_timeout_s + d.ack_timeout_s
+                        : d.type == "fhir" ? d.timeout_s
+                                           : 0;
+    if (cfg.store.postgres.lease_seconds <= longest) {
+      throw ConfigError("configuration key 'store.postgres.lease_seconds': " +
+                        std::to_string(cfg.store.postgres.lease_seconds) +
+                        " must exceed the longest delivery attempt of destination '" + d.name +
+                        "' (" + std::to_string(longest) + " s: its connect and answer timeouts)");
+    }
+  }
+}
+
 }  // namespace
 
 bool listener_can_feed(const std::string& listener_type, const std::string& destination_type) {
@@ -228,11 +291,21 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     }
   }
 
-  cfg.store.backend = get_choice(c, "store.backend", "sqlite", {"sqlite"});
+  cfg.store.backend = get_choice(c, "store.backend", "sqlite", {"sqlite", "postgres"});
   cfg.store.sqlite_path =
       resolve_path(data_dir, c.getString("store.sqlite.path", "explainer.db"));
   cfg.store.synchronous = get_choice(c, "store.sqlite.synchronous", "full", {"full", "normal"});
   cfg.store.retention_days = get_int(c, "store.retention_days", 30, 0, 36500);
+  cfg.store.dedupe_retention_days =
+      get_int(c, "store.dedupe_retention_days", std::max(90, cfg.store.retention_days), 0, 36500);
+  if (cfg.store.retention_days > 0 && cfg.store.dedupe_retention_days < cfg.store.retention_days) {
+    throw ConfigError(
+        "configuration key 'store.dedupe_retention_days' must be at least store.retention_days (" +
+        std::to_string(cfg.store.retention_days) + ")");
+  }
+
+  if (cfg.store.backend == "postgres")
+    cfg.store.postgres = load_postgres_store_config(c, config_dir);
 
   cfg.retry.initial_ms = get_int(c, "retry.initial_ms", 500, 1, 3'600'000);
   cfg.retry.max_ms = get_int(c, "retry.max_ms", 60'000, 1, 86'400'000);
@@ -294,9 +367,11 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     d.tls = load_destination_tls(c, p, config_dir, d.type,
                                  d.type == "fhir" ? Poco::URI(d.base_url).getHost() : d.host,
                                  d.base_url.rfind("https://", 0) == 0);
+    d.parallelism = get_int(c, p + "parallelism", 1, 1, 64);
     cfg.destinations.push_back(std::move(d));
   }
 
+  if (cfg.store.backend == "postgres") check_lease_outlasts_attempts(cfg);
 
   for (const auto& name : split_list(c.getString("listeners", ""))) {
     const std::string p = "listener." + name + ".";

@@ -82,6 +82,8 @@ struct DestinationConfig {
   std::string format = "json";  // json | xml
   // mllp with tls.enabled, or fhir with an https:// base_url (destination.<n>.tls.*)
   std::optional<transport::TlsClientOptions> tls;
+  // 1: strict FIFO (HL7 ordering). N > 1: up to N messages in flight, order not kept.
+  int parallelism = 1;
 };
 
 // Which destination types a listener type may feed: mllp -> mllp, file, letter;
@@ -95,11 +97,25 @@ struct RetryConfig {
   int max_attempts = 0;  // 0: retry transient failures forever
 };
 
+// store.postgres.*: several explainerd instances on one PostgreSQL database.
+struct PostgresStoreConfig {
+  std::string connection;  // libpq key=value pairs, password included (from *_file keys)
+  std::string schema;      // empty: the server's default (public)
+  int pool_size = 8;
+  int lease_seconds = 60;
+  std::string instance_id;  // empty: "<hostname>:<pid>"
+};
+
 struct StoreConfig {
   std::string backend = "sqlite";
   std::string sqlite_path;
   std::string synchronous = "full";  // full | normal
-  int retention_days = 30;
+  int retention_days = 30;  // payloads (patient data) of delivered messages are emptied after this
+  // Delivered messages' rows (dedupe key, control id) are deleted after this many days, so a
+  // resent old message is still recognised as a duplicate until then. >= retention_days.
+  int dedupe_retention_days = 90;
+  // store.backend = postgres (secrets never logged: describe() omits the connection).
+  PostgresStoreConfig postgres;
 };
 
 struct EngineConfig {

@@ -7,16 +7,17 @@
 #include <stdexcept>
 
 #include "app/fhir_sink.h"
+#include "app/instance_lock.h"
 #include "app/letter_sink.h"
 #include "app/mllp_sink.h"
+#include "app/store_factory.h"
 #include "content/library.h"
 #include "core/log.h"
+#include "delivery/delivery_service.h"
+#include "delivery/file_sink.h"
 #include "enrich/fhir_enricher.h"
 #include "enrich/v2_enricher.h"
 #include "matching/rule_holder.h"
-#include "delivery/delivery_service.h"
-#include "delivery/file_sink.h"
-#include "store/sqlite/sqlite_store.h"
 #include "transport/http/fhir_server.h"
 #include "transport/mllp_listener.h"
 
@@ -205,14 +206,7 @@ bool Engine::open(bool upgrade, std::string* error) {
   enricher_ = std::make_shared<EnricherAdapter>(*rules_, *content_, policy);
   fhir_enricher_ = std::make_shared<FhirEnricherAdapter>(*rules_, *content_, policy);
   try {
-    const auto parent = std::filesystem::path(config_.store.sqlite_path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-    store::sqlite::SqliteStoreOptions options;
-    options.path = config_.store.sqlite_path;
-    options.synchronous = config_.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
-                                                                : store::sqlite::Synchronous::kFull;
-    options.upgrade = upgrade;
-    store_ = store::sqlite::SqliteStore::open(options);
+    store_ = open_configured_store(config_.store, upgrade);
   } catch (const std::exception& e) {
     *error = std::string("cannot open the store: ") + e.what();
     return false;
@@ -225,6 +219,10 @@ bool Engine::start(std::string* error) {
     *error = "start() before a successful open()";
     return false;
   }
+  if (config_.store.backend == "sqlite" && !instance_lock_) {
+    instance_lock_ = InstanceLock::acquire(config_.store.sqlite_path + ".lock", error);
+    if (!instance_lock_) return false;
+  }
   std::vector<delivery::DestinationConfig> destinations;
   delivery::RetryPolicy policy;
   policy.initial_delay = std::chrono::milliseconds(config_.retry.initial_ms);
@@ -233,39 +231,48 @@ bool Engine::start(std::string* error) {
   policy.max_attempts = config_.retry.max_attempts;
   try {
     for (const auto& d : config_.destinations) {
-      std::shared_ptr<delivery::Sink> sink;
-      if (d.type == "mllp") {
-        transport::MllpClientConfig client;
-        client.host = d.host;
-        client.port = d.port;
-        client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
-        client.tls = d.tls;
-        warn_if_unverified(d);
-        sink = std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
-      } else if (d.type == "fhir") {
-        FhirSinkOptions fhir;
-        fhir.base_url = d.base_url;
-        fhir.bearer_token = d.bearer_token;
-        fhir.user = d.user;
-        fhir.password = d.password;
-        fhir.timeout = std::chrono::seconds(d.timeout_s);
-        if (d.tls) fhir.tls = *d.tls;
-        warn_if_unverified(d);
-        sink = std::make_shared<FhirSink>(fhir);
-      } else if (d.type == "letter") {
-        LetterSinkOptions letter;
-        letter.directory = d.path;
-        letter.chromium = d.chromium;
-        letter.pdf_timeout = std::chrono::seconds(d.pdf_timeout_s);
-        letter.policy = policy_from(config_);
-        letter.extract.released_statuses = config_.released_statuses;
-        sink = std::make_shared<LetterSink>(letter, *rules_, *content_);
-      } else {
+      warn_if_unverified(d);
+      // One Sink per delivery slot (destination.<name>.parallelism); a Sink serves one thread.
+      auto make_sink = [this, d, policy_for_letters = policy_from(config_)]()
+          -> std::shared_ptr<delivery::Sink> {
+        if (d.type == "mllp") {
+          transport::MllpClientConfig client;
+          client.host = d.host;
+          client.port = d.port;
+          client.connect_timeout = std::chrono::seconds(d.connect_timeout_s);
+          client.tls = d.tls;
+          return std::make_shared<MllpSink>(client, std::chrono::seconds(d.ack_timeout_s));
+        }
+        if (d.type == "fhir") {
+          FhirSinkOptions fhir;
+          fhir.base_url = d.base_url;
+          fhir.bearer_token = d.bearer_token;
+          fhir.user = d.user;
+          fhir.password = d.password;
+          fhir.timeout = std::chrono::seconds(d.timeout_s);
+          if (d.tls) fhir.tls = *d.tls;
+          return std::make_shared<FhirSink>(fhir);
+        }
+        if (d.type == "letter") {
+          LetterSinkOptions letter;
+          letter.directory = d.path;
+          letter.chromium = d.chromium;
+          letter.pdf_timeout = std::chrono::seconds(d.pdf_timeout_s);
+          letter.policy = policy_for_letters;
+          letter.extract.released_statuses = config_.released_statuses;
+          return std::make_shared<LetterSink>(letter, *rules_, *content_);
+        }
         delivery::FileSinkOptions file;
         file.directory = d.path;
-        sink = std::make_shared<delivery::FileSink>(file);
-      }
-      destinations.push_back({d.name, sink, policy});
+        return std::make_shared<delivery::FileSink>(file);
+      };
+      delivery::DestinationConfig destination;
+      destination.name = d.name;
+      destination.sink = make_sink();
+      destination.policy = policy;
+      destination.parallelism = d.parallelism;
+      destination.make_sink = make_sink;
+      destinations.push_back(std::move(destination));
     }
     delivery_ = std::make_unique<delivery::DeliveryService>(*store_, std::move(destinations));
     delivery_->start();
@@ -348,12 +355,19 @@ void Engine::housekeeping_loop() {
     if (config_.store.retention_days > 0 && store_) {
       lock.unlock();
       try {
-        const std::int64_t cutoff = core::SystemClock::instance().now_unix_ms() -
-                                    std::int64_t{config_.store.retention_days} * 86'400'000;
-        const auto purged = store_->purge_delivered_older_than(cutoff);
-        if (purged > 0) {
-          EXPLAINER_LOG(logger(), info) << "retention_purge messages=" << purged
-                                        << " older_than_days=" << config_.store.retention_days;
+        // Payloads (patient data) go after retention_days; the emptied rows, which still hold
+        // the dedupe keys, after dedupe_retention_days.
+        const std::int64_t now_ms = core::SystemClock::instance().now_unix_ms();
+        const auto emptied = store_->purge_payloads_older_than(
+            now_ms - std::int64_t{config_.store.retention_days} * 86'400'000);
+        const auto purged = store_->purge_delivered_older_than(
+            now_ms - std::int64_t{config_.store.dedupe_retention_days} * 86'400'000);
+        if (emptied > 0 || purged > 0) {
+          EXPLAINER_LOG(logger(), info)
+              << "retention_purge payloads_emptied=" << emptied
+              << " older_than_days=" << config_.store.retention_days
+              << " messages_deleted=" << purged
+              << " dedupe_older_than_days=" << config_.store.dedupe_retention_days;
         }
       } catch (const std::exception& e) {
         EXPLAINER_LOG(logger(), error) << "retention_purge_failed reason=\"" << e.what() << "\"";
@@ -382,6 +396,7 @@ void Engine::stop() {
   fhir_intakes_.clear();
   delivery_.reset();
   store_.reset();
+  instance_lock_.reset();
 }
 
 std::string Engine::describe() const {
@@ -401,7 +416,7 @@ std::string Engine::describe() const {
   for (std::size_t i = 0; i < config_.destinations.size(); ++i) {
     out << (i ? "," : "") << config_.destinations[i].name << "(" << config_.destinations[i].type << ")";
   }
-  out << " store=sqlite synchronous=" << config_.store.synchronous;
+  out << " store=" << describe_store(config_.store);
   return out.str();
 }
 

@@ -39,6 +39,8 @@ class FhirServer;
 
 namespace explainer::app {
 
+class InstanceLock;
+
 class Engine {
  public:
   explicit Engine(EngineConfig config);
@@ -52,7 +54,9 @@ class Engine {
   // Reloads mappings and content (SIGHUP). Each is swapped only if it loads cleanly; messages
   // keep flowing on the previous snapshot meanwhile. False (with the reason) if either failed.
   bool reload(std::string* error);
-  // Starts delivery workers and listeners. On failure returns false with the reason.
+  // Starts delivery workers and listeners; with the SQLite store, first takes the store's
+  // instance lock (refusing when another explainerd holds it). On failure returns false
+  // with the reason.
   bool start(std::string* error);
   void stop();
 
@@ -81,6 +85,9 @@ class Engine {
   std::vector<std::shared_ptr<FhirIntake>> fhir_intakes_;  // parallel to config_.fhir_listeners
   std::vector<std::unique_ptr<transport::FhirServer>> fhir_servers_;
   bool stopped_ = false;
+  // SQLite: one daemon per store file, taken in start() (not in open(): --check-config and
+  // `explainer queue` run beside a daemon). Released last in stop().
+  std::unique_ptr<InstanceLock> instance_lock_;
   // Housekeeping (retention purge) runs on its own thread until stop().
   void housekeeping_loop();
   std::thread housekeeping_;

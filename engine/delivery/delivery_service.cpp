@@ -21,6 +21,10 @@ DeliveryService::DeliveryService(store::MessageStore& store,
     if (!destination.sink) {
       throw std::invalid_argument("delivery destination '" + destination.name + "' has no sink");
     }
+    if (destination.parallelism < 1 || (destination.parallelism > 1 && !destination.make_sink)) {
+      throw std::invalid_argument("delivery destination '" + destination.name +
+                                  "': parallelism needs >= 1, and a sink factory when > 1");
+    }
     try {
       destination.policy.validate();
     } catch (const std::invalid_argument& e) {
@@ -28,7 +32,17 @@ DeliveryService::DeliveryService(store::MessageStore& store,
     }
   }
   for (auto& destination : destinations_) {
-    workers_.push_back(std::make_unique<DeliveryWorker>(store, destination.name, *destination.sink,
+    std::vector<Sink*> sinks{destination.sink.get()};
+    for (int i = 1; i < destination.parallelism; ++i) {
+      auto sink = destination.make_sink();
+      if (!sink) {
+        throw std::invalid_argument("delivery destination '" + destination.name +
+                                    "': no sink made");
+      }
+      sinks.push_back(sink.get());
+      extra_sinks_.push_back(std::move(sink));
+    }
+    workers_.push_back(std::make_unique<DeliveryWorker>(store, destination.name, std::move(sinks),
                                                         destination.policy, options, clock));
   }
 }

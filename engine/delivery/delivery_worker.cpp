@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 
 #include "core/log.h"
 
@@ -18,16 +19,41 @@ core::Logger& logger() {
 
 }  // namespace
 
+namespace {
+
+std::vector<Sink*> checked_sinks(std::vector<Sink*> sinks) {
+  if (sinks.empty()) throw std::invalid_argument("delivery worker without a sink");
+  for (Sink* sink : sinks) {
+    if (sink == nullptr) throw std::invalid_argument("delivery worker with a null sink");
+  }
+  return sinks;
+}
+
+}  // namespace
+
 DeliveryWorker::DeliveryWorker(store::MessageStore& store, std::string destination, Sink& sink,
                                RetryPolicy policy, WorkerOptions options, const core::Clock& clock)
+    : DeliveryWorker(store, std::move(destination), std::vector<Sink*>{&sink}, policy, options,
+                     clock) {}
+
+DeliveryWorker::DeliveryWorker(store::MessageStore& store, std::string destination,
+                               std::vector<Sink*> sinks, RetryPolicy policy, WorkerOptions options,
+                               const core::Clock& clock)
     : store_(store),
       destination_(std::move(destination)),
-      sink_(sink),
+      sinks_(checked_sinks(std::move(sinks))),
       policy_(policy),
       options_(options),
-      clock_(clock),
-      random_(std::random_device{}()) {
+      clock_(clock) {
   policy_.validate();
+  std::random_device seed;
+  for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->index = static_cast<int>(i);
+    slot->sink = sinks_[i];
+    slot->random.seed(seed());
+    slots_.push_back(std::move(slot));
+  }
 }
 
 DeliveryWorker::~DeliveryWorker() {
@@ -36,8 +62,12 @@ DeliveryWorker::~DeliveryWorker() {
 
 void DeliveryWorker::start() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
+  if (started_ || stopping_) return;
+  started_ = true;
+  for (auto& slot : slots_) {
+    Slot* s = slot.get();
+    threads_.emplace_back([this, s] { run(*s); });
+  }
 }
 
 void DeliveryWorker::stop() {
@@ -46,7 +76,9 @@ void DeliveryWorker::stop() {
     stopping_ = true;
   }
   wake_cv_.notify_all();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable() && thread.get_id() != std::this_thread::get_id()) thread.join();
+  }
 }
 
 DeliveryCounters DeliveryWorker::counters() const {
@@ -56,22 +88,23 @@ DeliveryCounters DeliveryWorker::counters() const {
 void DeliveryWorker::wake() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    signalled_ = true;
+    for (auto& slot : slots_) slot->signalled = true;
   }
   wake_cv_.notify_all();
 }
 
-void DeliveryWorker::run() {
+void DeliveryWorker::run(Slot& slot) {
   try {
     store::Subscription subscription = store_.subscribe(destination_, [this] { wake(); });
-    EXPLAINER_LOG(logger(), info) << "delivery_worker_started destination=" << destination_;
+    EXPLAINER_LOG(logger(), info) << "delivery_worker_started destination=" << destination_
+                                  << " slot=" << slot.index << "/" << sinks_.size();
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
-      signalled_ = false;  // anything committed from here on wakes the next wait
+      slot.signalled = false;  // anything committed from here on wakes the next wait
       lock.unlock();
       Millis sleep = options_.store_error_backoff;
       try {
-        sleep = process_head();
+        sleep = process_next(slot);
       } catch (const std::exception& e) {
         EXPLAINER_LOG(logger(), error) << "delivery_store_error destination=" << destination_
                                        << " reason=\"" << e.what() << "\"";
@@ -80,26 +113,29 @@ void DeliveryWorker::run() {
       }
       lock.lock();
       if (sleep.count() > 0) {
-        wake_cv_.wait_for(lock, sleep, [this] { return stopping_ || signalled_; });
+        wake_cv_.wait_for(lock, sleep, [this, &slot] { return stopping_ || slot.signalled; });
       }
     }
   } catch (...) {
     EXPLAINER_LOG(logger(), fatal) << "delivery_worker_failed destination=" << destination_;
   }
-  EXPLAINER_LOG(logger(), info) << "delivery_worker_stopped destination=" << destination_;
+  EXPLAINER_LOG(logger(), info) << "delivery_worker_stopped destination=" << destination_
+                                << " slot=" << slot.index;
 }
 
-Millis DeliveryWorker::process_head() {
+Millis DeliveryWorker::process_next(Slot& slot) {
   const std::int64_t now = clock_.now_unix_ms();
-  store::NextPending next = store_.next_pending(destination_, now);
+  store::NextPending next = sinks_.size() == 1
+                                ? store_.next_pending(destination_, now)
+                                : store_.claim_pending(destination_, slot.index, now);
   if (!next.item) {
     if (!next.head_due_at_ms) return options_.idle_poll;
     return std::clamp(Millis(*next.head_due_at_ms - now), Millis(1), options_.idle_poll);
   }
   const store::OutboxItem& head = *next.item;
-  if (head.id != backoff_item_) {
-    backoff_item_ = head.id;
-    previous_delay_ = Millis(0);
+  if (head.id != slot.backoff_item) {
+    slot.backoff_item = head.id;
+    slot.previous_delay = Millis(0);
   }
   DeliveryItem item;
   item.outbox_id = head.id;
@@ -110,7 +146,7 @@ Millis DeliveryWorker::process_head() {
   item.attempt = head.attempts + 1;
 
   attempts_.fetch_add(1);
-  const core::DeliveryOutcome outcome = call_sink(item);
+  const core::DeliveryOutcome outcome = call_sink(*slot.sink, item);
   switch (outcome.status) {
     case core::DeliveryStatus::kDelivered:
       store_.mark_delivered(item.outbox_id);
@@ -140,8 +176,8 @@ Millis DeliveryWorker::process_head() {
             << reason << "\"";
         break;
       }
-      const Millis delay = policy_.delay(item.attempt, previous_delay_, random_);
-      previous_delay_ = delay;
+      const Millis delay = policy_.delay(item.attempt, slot.previous_delay, slot.random);
+      slot.previous_delay = delay;
       store_.mark_retry(item.outbox_id, clock_.now_unix_ms() + delay.count(), reason);
       retries_.fetch_add(1);
       EXPLAINER_LOG(logger(), info)
@@ -154,9 +190,9 @@ Millis DeliveryWorker::process_head() {
   return Millis(0);
 }
 
-core::DeliveryOutcome DeliveryWorker::call_sink(const DeliveryItem& item) {
+core::DeliveryOutcome DeliveryWorker::call_sink(Sink& sink, const DeliveryItem& item) {
   try {
-    return sink_.deliver(item);
+    return sink.deliver(item);
   } catch (const std::exception& e) {
     return core::DeliveryOutcome::retry(std::string("sink threw: ") + e.what());
   } catch (...) {

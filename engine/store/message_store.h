@@ -213,6 +213,19 @@ class MessageStore {
   // next_attempt_at_ms <= now_ms; otherwise head_due_at_ms tells when it will be.
   virtual NextPending next_pending(const std::string& destination, std::int64_t now_ms) = 0;
 
+  // Bounded parallelism (a destination configured with parallelism N > 1; N workers, slots
+  // 0..N-1, each delivering one row at a time). Claims for `slot` the oldest due pending row
+  // of `destination` that no other slot of that destination holds, and returns it; the
+  // slot's previous claim (if any) ends. A row waiting for its retry does not block later
+  // rows, so delivery order is NOT guaranteed in this mode. With nothing claimable,
+  // head_due_at_ms is when the earliest unclaimed pending row becomes due (empty: none).
+  // A claim ends with a mark_*() of its row or the slot's next call. Backends shared by
+  // several instances (PostgreSQL) keep claims as expiring leases common to all instances,
+  // so at most N rows of a destination are in flight across them. Do not mix with
+  // next_pending() for the same destination.
+  virtual NextPending claim_pending(const std::string& destination, int slot,
+                                    std::int64_t now_ms) = 0;
+
   // Each mark_* records the outcome of one delivery attempt of a pending row (attempts+1);
   // next_pending() sees it on return. A backend may defer making marks durable (see its
   // header): after a power loss a delivered row may be pending again and be re-sent, which
@@ -272,6 +285,13 @@ class MessageStore {
   // messages deleted. After this, a retransmission of a deleted message is no longer recognised as
   // a duplicate.
   virtual std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) = 0;
+
+  // Empties the payloads (the message's and its outbox rows') of every message received
+  // before `cutoff_ms` whose outbox rows are all delivered, keeping the rows themselves: the
+  // patient data goes, the dedupe key (and control id, timestamps) stays, so a retransmission
+  // is still recognised as a duplicate until purge_delivered_older_than() deletes the row.
+  // Returns the number of messages emptied (already empty ones are not counted again).
+  virtual std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) = 0;
 
   virtual StoreCounters counters() const = 0;
 

@@ -286,6 +286,35 @@ TEST_P(MessageStoreConformance, RetentionDeletesOnlyOldFullyDeliveredMessages) {
   EXPECT_TRUE(std::holds_alternative<Accepted>(store_->accept(inbound("old-dead"), {})));
 }
 
+TEST_P(MessageStoreConformance, PayloadPurgeKeepsDedupeKeysAndSparesUndeliveredMessages) {
+  const std::int64_t old_time = wall_now_ms() - 10 * 24 * 3600 * 1000LL;
+  const std::int64_t cutoff = wall_now_ms() - 24 * 3600 * 1000LL;
+  accept_to("old-delivered", {"a", "b"}, old_time);
+  ASSERT_TRUE(store_->mark_delivered(head("a").id));
+  ASSERT_TRUE(store_->mark_delivered(head("b").id));
+  accept_to("old-dead", {"c"}, old_time);
+  ASSERT_TRUE(store_->mark_dead(head("c").id, "AR"));
+  accept_to("old-pending", {"d"}, old_time);
+  accept_to("new-delivered", {"a"});
+  ASSERT_TRUE(store_->mark_delivered(head("a").id));
+
+  EXPECT_EQ(store_->purge_payloads_older_than(cutoff), 1);
+  EXPECT_EQ(store_->purge_payloads_older_than(cutoff), 0) << "already emptied";
+  // The pending message keeps its payload; the dead one stays retryable with its payload.
+  EXPECT_EQ(head("d").payload, "d:old-pending");
+  const auto dead = store_->list_dead();
+  ASSERT_EQ(dead.size(), 1u);
+  ASSERT_TRUE(store_->retry_dead(dead.front().id));
+  EXPECT_EQ(head("c").payload, "c:old-dead");
+  // The emptied message is still known: a retransmission is a duplicate, not delivered again.
+  EXPECT_TRUE(
+      std::holds_alternative<Duplicate>(store_->accept(inbound("old-delivered"), {{"a", "x"}})));
+  EXPECT_FALSE(store_->next_pending("a", far_future_).item);
+  // Deleting the row later forgets the key.
+  EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 1);
+  EXPECT_TRUE(std::holds_alternative<Accepted>(store_->accept(inbound("old-delivered"), {})));
+}
+
 TEST_P(MessageStoreConformance, SubscribersHearAboutNewWorkForTheirDestinationOnly) {
   std::atomic<int> a_calls{0};
   std::atomic<int> b_calls{0};
@@ -476,6 +505,66 @@ TEST_P(MessageStoreConformance, RetentionKeepsMessagesWithHeldExplanations) {
   ASSERT_EQ(store_->discard_held(store_->list_held().at(0).id, "x", ""), HeldDecision::kDone);
   EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 1);
   EXPECT_TRUE(store_->list_held(true).empty());  // the audit rows go with their message
+}
+
+// ---- Bounded parallelism: claim_pending(). ----
+
+TEST_P(MessageStoreConformance, SlotsClaimDistinctRowsOldestFirst) {
+  for (const char* c : {"p1", "p2", "p3"}) accept_to(c, {"portal"});
+  const auto now = wall_now_ms() + 1000;
+  std::vector<std::string> claimed;
+  for (int slot = 0; slot < 3; ++slot) {
+    auto next = store_->claim_pending("portal", slot, now);
+    ASSERT_TRUE(next.item) << "slot " << slot;
+    claimed.push_back(next.item->control_id);
+    EXPECT_EQ(next.item->payload, "portal:" + next.item->control_id);
+  }
+  EXPECT_EQ(claimed, (std::vector<std::string>{"p1", "p2", "p3"}));
+  const auto none = store_->claim_pending("portal", 3, now);
+  EXPECT_FALSE(none.item) << "every pending row is claimed by another slot";
+  EXPECT_FALSE(none.head_due_at_ms);
+}
+
+TEST_P(MessageStoreConformance, MarkingEndsAClaimAndASlotsNextCallEndsItsPrevious) {
+  for (const char* c : {"p1", "p2", "p3"}) accept_to(c, {"portal"});
+  const auto now = wall_now_ms() + 1000;
+  const auto first = store_->claim_pending("portal", 0, now).item;
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->control_id, "p1");
+  // Asking again without marking: the slot's claim ended, p1 is the oldest unclaimed row.
+  const auto again = store_->claim_pending("portal", 0, now).item;
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, first->id);
+  const auto second = store_->claim_pending("portal", 1, now).item;
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->control_id, "p2");
+  EXPECT_TRUE(store_->mark_delivered(first->id));
+  const auto third = store_->claim_pending("portal", 2, now).item;
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->control_id, "p3");
+  EXPECT_TRUE(store_->mark_delivered(second->id));
+  EXPECT_TRUE(store_->mark_delivered(third->id));
+  EXPECT_FALSE(store_->claim_pending("portal", 0, now).item);
+}
+
+TEST_P(MessageStoreConformance, ARetryingRowDoesNotBlockOtherSlots) {
+  for (const char* c : {"p1", "p2"}) accept_to(c, {"portal"});
+  const auto now = wall_now_ms() + 1000;
+  const auto first = store_->claim_pending("portal", 0, now).item;
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(store_->mark_retry(first->id, now + 60'000, "peer down"));
+  const auto next = store_->claim_pending("portal", 0, now).item;
+  ASSERT_TRUE(next) << "the retrying p1 must not hold back p2";
+  EXPECT_EQ(next->control_id, "p2");
+  ASSERT_TRUE(store_->mark_delivered(next->id));
+  const auto waiting = store_->claim_pending("portal", 1, now);
+  EXPECT_FALSE(waiting.item);
+  ASSERT_TRUE(waiting.head_due_at_ms);
+  EXPECT_EQ(*waiting.head_due_at_ms, now + 60'000);
+  const auto due = store_->claim_pending("portal", 1, now + 60'000).item;
+  ASSERT_TRUE(due);
+  EXPECT_EQ(due->control_id, "p1");
+  EXPECT_EQ(due->attempts, 1);
 }
 
 }  // namespace explainer::store::testing

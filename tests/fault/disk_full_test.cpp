@@ -6,7 +6,6 @@
 // skipped, saying so, where mounting is not allowed). The in-process variant with a size-capped
 // store is tests/integration/v2_pipeline_test.cpp (AStoreThatCannotCommitAnswersAr207...).
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include <iostream>
 
 #include "fault/fault_support.h"
+#include "fault/small_filesystem.h"
 #include "support/downstream_peer.h"
 
 namespace explainer::fault {
@@ -26,46 +26,6 @@ using test_support::TempDir;
 using test_support::wait_for_port;
 
 constexpr std::size_t kFiller = 16 * 1024;  // report text per message: fills the WAL quickly
-
-// A tmpfs of `size` mounted on `dir` for the object's lifetime.
-class SmallFilesystem {
- public:
-  SmallFilesystem(std::string dir, const std::string& size) : dir_(std::move(dir)) {
-    std::filesystem::create_directories(dir_);
-    const std::string options = "size=" + size + ",mode=0700";
-    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options.c_str()) == 0) {
-      mounted_ = true;
-    } else {
-      error_ = std::strerror(errno);
-    }
-  }
-  ~SmallFilesystem() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  const std::string& error() const { return error_; }
-
-  // Writes a file until the filesystem is full; returns the bytes written.
-  std::size_t fill(const std::string& name) {
-    std::FILE* f = std::fopen((dir_ + "/" + name).c_str(), "wb");
-    if (f == nullptr) return 0;
-    std::setvbuf(f, nullptr, _IONBF, 0);
-    const std::string block(4096, 'z');
-    std::size_t written = 0;
-    for (;;) {
-      const std::size_t n = std::fwrite(block.data(), 1, block.size(), f);
-      written += n;
-      if (n < block.size()) break;
-    }
-    std::fclose(f);
-    return written;
-  }
-
- private:
-  std::string dir_;
-  bool mounted_ = false;
-  std::string error_;
-};
 
 struct Sender {
   explicit Sender(std::uint16_t port)

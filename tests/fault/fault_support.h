@@ -240,13 +240,16 @@ struct LoadResult {
 
 // `clients` threads sending unique messages to 127.0.0.1:port as fast as ACKs come back, each on
 // its own connection, as a careful HL7 sender does: a message is resent (same MSH-10) until it is
-// acknowledged with AA, and only then does the next one go. Runs until stop().
+// acknowledged with AA, and only then does the next one go. Runs until stop(). Clients are
+// numbered from `first_client` (loads on several instances of one store need distinct numbers);
+// acked has an (empty) entry for each number below it.
 class SteadyLoad {
  public:
-  SteadyLoad(std::uint16_t port, int clients, std::size_t filler = 0)
+  SteadyLoad(std::uint16_t port, int clients, std::size_t filler = 0, int first_client = 0)
       : port_(port), filler_(filler) {
-    result_.acked.resize(static_cast<std::size_t>(clients));
-    for (int c = 0; c < clients; ++c) threads_.emplace_back([this, c] { run(c); });
+    result_.acked.resize(static_cast<std::size_t>(first_client + clients));
+    for (int c = first_client; c < first_client + clients; ++c)
+      threads_.emplace_back([this, c] { run(c); });
   }
   ~SteadyLoad() { stop(); }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "fault/fault_support.h"
+#include "fault/pg_support.h"
 #include "support/downstream_peer.h"
 
 namespace explainer::fault {
@@ -42,14 +43,15 @@ std::vector<std::string> control_ids(const std::vector<std::string>& frames) {
   return ids;
 }
 
-TEST(QueueCli, DeadLettersAreListedRetriedAndPurgedWhileExplainerdRuns) {
+// The scenario for a store configured by `store_keys` (empty: the default SQLite store).
+void dead_letters_are_listed_retried_and_purged(const std::string& store_keys) {
   TempDir dir;
   DownstreamPeer peer;
   peer.answer_with("AR");  // a permanent refusal: straight to dead-letter
   const std::uint16_t listen_port = free_port();
   const std::string config =
       write_config(dir.str(), dir.str("data"), listen_port, {{"portal", peer.port()}},
-                   "retry.initial_ms = 50\nretry.max_ms = 200\n");
+                   "retry.initial_ms = 50\nretry.max_ms = 200\n" + store_keys);
   Explainerd daemon(config);
   daemon.start();
   ASSERT_TRUE(wait_for_port(listen_port));
@@ -108,6 +110,16 @@ TEST(QueueCli, DeadLettersAreListedRetriedAndPurgedWhileExplainerdRuns) {
   EXPECT_EQ(control_ids(peer.received()), (std::vector<std::string>{"F0-0", "F0-2"}));
   EXPECT_EQ(dead_count(config), 0);
   EXPECT_EQ(daemon.terminate(10s), 0);
+}
+
+TEST(QueueCli, DeadLettersAreListedRetriedAndPurgedWhileExplainerdRuns) {
+  dead_letters_are_listed_retried_and_purged("");
+}
+
+TEST(QueueCli, TheSameOnPostgresWhileExplainerdRuns) {
+  EXPLAINER_SKIP_WITHOUT_PG();
+  const PgTestSchema schema;
+  dead_letters_are_listed_retried_and_purged(schema.store_keys());
 }
 
 TEST(QueueCli, AWrongStorePathIsAnErrorAndCreatesNothing) {

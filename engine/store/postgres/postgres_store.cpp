@@ -125,6 +125,16 @@ std::int64_t enqueue_lock_key(const std::string& schema) {
   return static_cast<std::int64_t>(hash);
 }
 
+// Advisory-lock key serialising claim_pending() decisions for one destination.
+std::int64_t slot_lock_key(const std::string& schema, const std::string& destination) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : "explainer.slots." + schema + "." + destination) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return static_cast<std::int64_t>(hash);
+}
+
 // Given up by this owner: the destination is free for any instance.
 void release_lease(Poco::Data::Session& session, const std::string& destination,
                    const std::string& owner) {
@@ -339,7 +349,96 @@ NextPending PostgresStore::next_pending(const std::string& destination, std::int
   });
 }
 
-bool PostgresStore::mark(const MarkUpdate& update) {
+NextPending PostgresStore::claim_pending(const std::string& destination, int slot,
+                                         std::int64_t now_ms) {
+  if (slot < 0) throw StoreError("claim_pending: negative slot");
+  return guarded([&] {
+    auto session = pool_->acquire();
+    Poco::Data::Session& db = *session;
+    Transaction transaction(db, Commit::kRelaxed);
+    NextPending next;
+    // '#' cannot occur in a destination name (config: letters, digits, '_' and '-').
+    std::string slot_row = slot == 0 ? destination : destination + "#" + std::to_string(slot);
+    std::string name = destination;
+    std::string owner = lease_owner_;
+
+    // 1. One decision per destination at a time, across all instances.
+    Int64 key = slot_lock_key(options_.schema, destination);
+    db << "SELECT pg_advisory_xact_lock($1)", bind(key), now;
+    db << "INSERT INTO destination_leases (destination) VALUES ($1) ON CONFLICT (destination) DO "
+          "NOTHING",
+        bind(slot_row), now;
+    std::vector<std::string> owners;
+    std::vector<Int64> remaining_ms;
+    db << "SELECT COALESCE(owner, ''), COALESCE(CEIL(EXTRACT(EPOCH FROM (expires_at - "
+          "clock_timestamp())) * 1000)::BIGINT, 0) FROM destination_leases WHERE destination = $1",
+        bind(slot_row), into(owners), into(remaining_ms), now;
+    const std::string previous_owner = owners.empty() ? std::string() : owners.front();
+    const bool held_elsewhere = !previous_owner.empty() && previous_owner != lease_owner_;
+    if (held_elsewhere && remaining_ms.front() > 0) {
+      transaction.commit();
+      next.head_due_at_ms = now_ms + remaining_ms.front();
+      return next;
+    }
+
+    // 2. The oldest due pending row no other live slot lease of this destination holds.
+    const std::string claimed_elsewhere =
+        "SELECT l.outbox_id FROM destination_leases l WHERE l.outbox_id IS NOT NULL "
+        "AND l.owner IS NOT NULL AND l.expires_at > clock_timestamp() AND l.destination <> $3 "
+        "AND (l.destination = $1 OR left(l.destination, length($1) + 1) = $1 || '#')";
+    std::vector<Int64> ids, message_ids, due_at, attempts, created_at;
+    std::vector<BLOB> payloads, control_ids;
+    std::vector<std::string> errors;
+    db << "SELECT o.id, o.message_id, o.next_attempt_at_ms, o.payload, o.attempts::BIGINT, "
+          "o.created_at_ms, COALESCE(o.last_error, ''), m.control_id FROM outbox o "
+          "JOIN messages m ON m.id = o.message_id "
+          "WHERE o.destination = $1 AND o.state = 'pending' AND o.next_attempt_at_ms <= $2 "
+          "AND o.id NOT IN (" +
+              claimed_elsewhere + ") ORDER BY o.id LIMIT 1",
+        bind(name), bind(Int64{now_ms}), bind(slot_row), into(ids), into(message_ids), into(due_at),
+        into(payloads), into(attempts), into(created_at), into(errors), into(control_ids), now;
+    if (ids.empty()) {
+      std::vector<Int64> later;
+      db << "SELECT COALESCE(MIN(next_attempt_at_ms), -1) FROM outbox WHERE destination = $1 "
+            "AND state = 'pending' AND next_attempt_at_ms > $2",
+          bind(name), bind(Int64{now_ms}), into(later), now;
+      if (!later.empty() && later.front() >= 0) next.head_due_at_ms = later.front();
+      if (!previous_owner.empty()) {
+        db << "UPDATE destination_leases SET owner = NULL, outbox_id = NULL, acquired_at = NULL, "
+              "expires_at = NULL WHERE destination = $1",
+            bind(slot_row), now;
+      }
+      transaction.commit();
+      return next;
+    }
+
+    // 3. Lease the row to this slot.
+    db << "UPDATE destination_leases SET owner = $1, outbox_id = $2, acquired_at = "
+          "clock_timestamp(), expires_at = clock_timestamp() + $3::DOUBLE PRECISION * "
+          "INTERVAL '1 millisecond' WHERE destination = $4",
+        bind(owner), bind(ids.front()), bind(static_cast<double>(options_.lease_duration.count())),
+        bind(slot_row), now;
+    transaction.commit();
+    if (held_elsewhere) {
+      EXPLAINER_LOG(logger(), warning) << "store_lease_taken_over destination=" << destination
+                                       << " slot=" << slot << " previous_owner=" << previous_owner;
+    }
+    OutboxItem item;
+    item.id = ids.front();
+    item.message_id = message_ids.front();
+    item.destination = destination;
+    item.next_attempt_at_ms = due_at.front();
+    item.payload = from_blob(payloads.front());
+    item.attempts = static_cast<int>(attempts.front());
+    item.created_at_ms = created_at.front();
+    item.last_error = errors.front();
+    item.control_id = from_blob(control_ids.front());
+    next.item = std::move(item);
+    return next;
+  });
+}
+
+bool PostgresStore::mark(OutboxId id, const MarkUpdate& update) {
   const bool changed = guarded([&] {
     auto session = pool_->acquire();
     Poco::Data::Session& db = *session;
@@ -347,7 +446,11 @@ bool PostgresStore::mark(const MarkUpdate& update) {
     std::vector<std::string> destinations;
     update(db, destinations);
     if (destinations.empty()) return false;
-    release_lease(db, destinations.front(), lease_owner_);
+    // The FIFO lease or the slot lease handing out this row (outbox ids are unique).
+    std::string owner = lease_owner_;
+    db << "UPDATE destination_leases SET owner = NULL, outbox_id = NULL, acquired_at = NULL, "
+          "expires_at = NULL WHERE outbox_id = $1 AND owner = $2",
+        bind(Int64{id}), bind(owner), now;
     transaction.commit();
     return true;
   });
@@ -357,7 +460,7 @@ bool PostgresStore::mark(const MarkUpdate& update) {
 
 bool PostgresStore::mark_delivered(OutboxId id) {
   const Int64 now_ms = clock_.now_unix_ms();
-  return mark([&](Poco::Data::Session& db, std::vector<std::string>& destinations) {
+  return mark(id, [&](Poco::Data::Session& db, std::vector<std::string>& destinations) {
     db << "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, "
           "delivered_at_ms = $2, last_attempt_at_ms = $2 "
           "WHERE id = $1 AND state = 'pending' RETURNING destination",
@@ -368,7 +471,7 @@ bool PostgresStore::mark_delivered(OutboxId id) {
 bool PostgresStore::mark_retry(OutboxId id, std::int64_t next_attempt_at_ms,
                                const std::string& error) {
   const Int64 now_ms = clock_.now_unix_ms();
-  return mark([&](Poco::Data::Session& db, std::vector<std::string>& destinations) {
+  return mark(id, [&](Poco::Data::Session& db, std::vector<std::string>& destinations) {
     db << "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = $3, "
           "last_error = $4, last_attempt_at_ms = $2 "
           "WHERE id = $1 AND state = 'pending' RETURNING destination",
@@ -379,7 +482,8 @@ bool PostgresStore::mark_retry(OutboxId id, std::int64_t next_attempt_at_ms,
 
 bool PostgresStore::mark_dead(OutboxId id, const std::string& reason) {
   const Int64 now_ms = clock_.now_unix_ms();
-  const bool changed = mark([&](Poco::Data::Session& db, std::vector<std::string>& destinations) {
+  const bool changed = mark(id, [&](Poco::Data::Session& db,
+                                    std::vector<std::string>& destinations) {
     db << "UPDATE outbox SET state = 'dead', attempts = attempts + 1, "
           "last_error = $3, dead_at_ms = $2, last_attempt_at_ms = $2 "
           "WHERE id = $1 AND state = 'pending' RETURNING destination",
@@ -505,6 +609,30 @@ bool PostgresStore::purge(OutboxId id) {
   });
   if (changed) other_commits_.fetch_add(1);
   return changed;
+}
+
+std::int64_t PostgresStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
+  const std::int64_t count = guarded([&] {
+    auto session = pool_->acquire();
+    Poco::Data::Session& db = *session;
+    Transaction transaction(db, Commit::kSynced);
+    const std::string eligible =
+        "SELECT m.id FROM messages m WHERE m.received_at_ms < $1 AND length(m.payload) > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
+        "'delivered')";
+    Int64 cutoff = cutoff_ms;
+    db << "UPDATE outbox SET payload = ''::BYTEA WHERE message_id IN (" + eligible + ")",
+        bind(cutoff), now;
+    std::vector<Int64> emptied;
+    db << "UPDATE messages SET payload = ''::BYTEA WHERE id IN (" + eligible + ") RETURNING id",
+        bind(cutoff), into(emptied), now;
+    transaction.commit();
+    return static_cast<std::int64_t>(emptied.size());
+  });
+  other_commits_.fetch_add(1);
+  if (count > 0)
+    EXPLAINER_LOG(logger(), info) << "store_retention_payloads_purged messages=" << count;
+  return count;
 }
 
 std::int64_t PostgresStore::purge_delivered_older_than(std::int64_t cutoff_ms) {

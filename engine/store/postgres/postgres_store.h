@@ -93,6 +93,11 @@ class PostgresStore final : public MessageStore {
   HeldDecision discard_held(HeldId id, const std::string& by, const std::string& reason) override;
   std::int64_t held_count() override;
   NextPending next_pending(const std::string& destination, std::int64_t now_ms) override;
+  // Slot k's claim is a lease row like the FIFO lease (row "<destination>" for slot 0,
+  // "<destination>#<k>" for k > 0), decided under a per-destination advisory lock so two
+  // slots never claim one row; an instance that dies holding claims stalls those rows only,
+  // until their leases expire.
+  NextPending claim_pending(const std::string& destination, int slot, std::int64_t now_ms) override;
   bool mark_delivered(OutboxId id) override;
   bool mark_retry(OutboxId id, std::int64_t next_attempt_at_ms, const std::string& error) override;
   bool mark_dead(OutboxId id, const std::string& reason) override;
@@ -104,6 +109,7 @@ class PostgresStore final : public MessageStore {
   std::int64_t retry_all_dead(const std::string& destination = {}) override;
   bool purge(OutboxId id) override;
   std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) override;
+  std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) override;
   StoreCounters counters() const override;
 
   int schema_version();
@@ -113,10 +119,10 @@ class PostgresStore final : public MessageStore {
  private:
   explicit PostgresStore(const PostgresStoreOptions& options);
   // Runs `update` (an outbox-row UPDATE ... RETURNING destination into its second
-  // argument) and, when it changed the row, ends this object's lease on the row's
-  // destination, in one relaxed transaction. True if the row changed.
+  // argument) and, when it changed the row, ends this object's lease (FIFO or slot) on
+  // the row, in one relaxed transaction. True if the row changed.
   using MarkUpdate = std::function<void(Poco::Data::Session&, std::vector<std::string>&)>;
-  bool mark(const MarkUpdate& update);
+  bool mark(OutboxId id, const MarkUpdate& update);
   std::vector<HeldItem> select_held(const std::string& where, Poco::Int64 parameter);
   HeldDecision decide_held(HeldId id, const std::string& state, const std::string& by,
                            const std::string& reason, const std::vector<OutboxEntry>& follow_ups);

@@ -229,6 +229,55 @@ TEST_F(PostgresStoreTest, ALiveLeaseKeepsOtherInstancesOffTheHead) {
   EXPECT_EQ(next.item->payload, "m1");
 }
 
+TEST_F(PostgresStoreTest, ParallelSlotsAreSharedByAllInstances) {
+  auto a = open_instance("a", std::chrono::seconds(60));
+  auto b = open_instance("b", std::chrono::seconds(60));
+  accept_n(*a, 3, "d");
+  const std::int64_t now = wall_now_ms() + 1000;
+  const auto first = a->claim_pending("d", 0, now);
+  ASSERT_TRUE(first.item);
+  EXPECT_EQ(first.item->payload, "m0");
+  // Slot 0 is a's until it marks or its lease expires: b's slot 0 waits ...
+  const auto blocked = b->claim_pending("d", 0, now);
+  EXPECT_FALSE(blocked.item);
+  ASSERT_TRUE(blocked.head_due_at_ms);
+  EXPECT_GT(*blocked.head_due_at_ms, now);
+  // ... while b's slot 1 takes the next row a does not hold.
+  const auto second = b->claim_pending("d", 1, now);
+  ASSERT_TRUE(second.item);
+  EXPECT_EQ(second.item->payload, "m1");
+  EXPECT_FALSE(a->claim_pending("d", 1, now).item) << "slot 1 is b's";
+  const auto third = a->claim_pending("d", 2, now);
+  ASSERT_TRUE(third.item);
+  EXPECT_EQ(third.item->payload, "m2");
+  // b's mark ends its own claim only.
+  ASSERT_TRUE(b->mark_delivered(second.item->id));
+  ASSERT_TRUE(a->mark_delivered(first.item->id));
+  ASSERT_TRUE(a->mark_delivered(third.item->id));
+  EXPECT_FALSE(b->claim_pending("d", 0, now).item);
+  EXPECT_FALSE(b->claim_pending("d", 1, now).item);
+}
+
+TEST_F(PostgresStoreTest, ADeadInstancesSlotClaimIsTakenOverAfterItExpires) {
+  constexpr auto kLease = std::chrono::milliseconds(300);
+  auto b = open_instance("b", kLease);
+  OutboxId claimed = 0;
+  {
+    auto doomed = open_instance("doomed", kLease, /*release_on_close=*/false);
+    accept_n(*doomed, 2, "d");
+    const auto item = doomed->claim_pending("d", 1, wall_now_ms() + 1000).item;
+    ASSERT_TRUE(item);
+    claimed = item->id;
+  }  // "killed" holding slot 1's claim on m0
+  const auto other = b->claim_pending("d", 0, wall_now_ms() + 1000).item;
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->payload, "m1") << "m0 is still claimed by the dead instance";
+  std::this_thread::sleep_for(kLease + std::chrono::milliseconds(200));
+  const auto taken = b->claim_pending("d", 1, wall_now_ms() + 1000).item;
+  ASSERT_TRUE(taken) << "the expired claim was never taken over";
+  EXPECT_EQ(taken->id, claimed);
+}
+
 TEST_F(PostgresStoreTest, ClosingAnInstanceReleasesItsLeases) {
   auto b = open_instance("b", std::chrono::seconds(60));
   OutboxId taken = 0;

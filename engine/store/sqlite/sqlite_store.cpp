@@ -171,11 +171,34 @@ AcceptResult SqliteStore::accept_with_held(InboundMessage message, std::vector<O
   }
 }
 
+namespace {
+
+// Columns: o.id, o.message_id, o.next_attempt_at_ms, o.payload, o.attempts, o.created_at_ms,
+// o.last_error, m.control_id.
+constexpr const char* kItemColumns =
+    "SELECT o.id, o.message_id, o.next_attempt_at_ms, o.payload, o.attempts, o.created_at_ms, "
+    "o.last_error, m.control_id FROM outbox o JOIN messages m ON m.id = o.message_id ";
+
+OutboxItem read_item(Statement& row, const std::string& destination) {
+  OutboxItem item;
+  item.id = row.column_int64(0);
+  item.message_id = row.column_int64(1);
+  item.destination = destination;
+  item.next_attempt_at_ms = row.column_int64(2);
+  item.payload = row.column_blob(3);
+  item.attempts = static_cast<int>(row.column_int64(4));
+  item.created_at_ms = row.column_int64(5);
+  item.last_error = row.column_text(6);
+  item.control_id = row.column_text(7);
+  return item;
+}
+
+}  // namespace
+
 NextPending SqliteStore::next_pending(const std::string& destination, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(read_mutex_);
   StatementScope head(read_connection_->cached(
-      "SELECT o.id, o.message_id, o.next_attempt_at_ms, o.payload, o.attempts, o.created_at_ms, "
-      "o.last_error, m.control_id FROM outbox o JOIN messages m ON m.id = o.message_id "
+      std::string(kItemColumns) +
       "WHERE o.destination = ?1 AND o.state = 'pending' ORDER BY o.id LIMIT 1"));
   head->bind(1, destination);
   NextPending next;
@@ -185,18 +208,48 @@ NextPending SqliteStore::next_pending(const std::string& destination, std::int64
     next.head_due_at_ms = due;
     return next;
   }
-  OutboxItem item;
-  item.id = head->column_int64(0);
-  item.message_id = head->column_int64(1);
-  item.destination = destination;
-  item.next_attempt_at_ms = due;
-  item.payload = head->column_blob(3);
-  item.attempts = static_cast<int>(head->column_int64(4));
-  item.created_at_ms = head->column_int64(5);
-  item.last_error = head->column_text(6);
-  item.control_id = head->column_text(7);
-  next.item = std::move(item);
+  next.item = read_item(*head, destination);
   return next;
+}
+
+NextPending SqliteStore::claim_pending(const std::string& destination, int slot,
+                                       std::int64_t now_ms) {
+  std::lock_guard<std::mutex> claims_lock(claims_mutex_);
+  auto& slots = claims_[destination];
+  slots.erase(slot);
+  std::set<OutboxId> others;
+  for (const auto& [other_slot, id] : slots) others.insert(id);
+  NextPending next;
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  {
+    // Among the first (claimed + 1) due rows there is an unclaimed one if any exists.
+    StatementScope due(read_connection_->cached(
+        std::string(kItemColumns) +
+        "WHERE o.destination = ?1 AND o.state = 'pending' AND o.next_attempt_at_ms <= ?2 "
+        "ORDER BY o.id LIMIT ?3"));
+    due->bind(1, destination).bind(2, now_ms).bind(3, static_cast<std::int64_t>(others.size() + 1));
+    while (due->step()) {
+      if (others.count(due->column_int64(0))) continue;
+      next.item = read_item(*due, destination);
+      slots[slot] = next.item->id;
+      return next;
+    }
+  }
+  StatementScope later(read_connection_->cached(
+      "SELECT MIN(next_attempt_at_ms) FROM outbox WHERE destination = ?1 AND state = 'pending' "
+      "AND next_attempt_at_ms > ?2"));
+  later->bind(1, destination).bind(2, now_ms);
+  if (later->step() && !later->column_is_null(0)) next.head_due_at_ms = later->column_int64(0);
+  return next;
+}
+
+void SqliteStore::end_claim(OutboxId id) {
+  std::lock_guard<std::mutex> lock(claims_mutex_);
+  for (auto& [destination, slots] : claims_) {
+    for (auto it = slots.begin(); it != slots.end();) {
+      it = it->second == id ? slots.erase(it) : std::next(it);
+    }
+  }
 }
 
 bool SqliteStore::mark_delivered(OutboxId id) {
@@ -211,6 +264,7 @@ bool SqliteStore::mark_delivered(OutboxId id) {
         changed = batch.connection().changes() == 1;
       },
       Durability::kRelaxed);
+  end_claim(id);  // after the write: the row must not be claimable while still pending
   return changed;
 }
 
@@ -227,6 +281,7 @@ bool SqliteStore::mark_retry(OutboxId id, std::int64_t next_attempt_at_ms,
         changed = batch.connection().changes() == 1;
       },
       Durability::kRelaxed);
+  end_claim(id);  // after the write: the row must not be claimable while still pending
   return changed;
 }
 
@@ -242,6 +297,7 @@ bool SqliteStore::mark_dead(OutboxId id, const std::string& reason) {
         changed = batch.connection().changes() == 1;
       },
       Durability::kRelaxed);
+  end_claim(id);  // after the write: the row must not be claimable while still pending
   if (changed) EXPLAINER_LOG(logger(), warning) << "outbox_dead_lettered outbox_id=" << id;
   return changed;
 }
@@ -360,6 +416,26 @@ bool SqliteStore::purge(OutboxId id) {
     changed = batch.connection().changes() == 1;
   });
   return changed;
+}
+
+std::int64_t SqliteStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
+  std::int64_t count = 0;
+  write([&](WriteBatch& batch) {
+    const char* eligible =
+        "SELECT m.id FROM messages m WHERE m.received_at_ms < ?1 AND length(m.payload) > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
+        "'delivered')";
+    StatementScope outbox(batch.connection().cached(
+        std::string("UPDATE outbox SET payload = x'' WHERE message_id IN (") + eligible + ")"));
+    outbox->bind(1, cutoff_ms).run();
+    StatementScope messages(batch.connection().cached(
+        std::string("UPDATE messages SET payload = x'' WHERE id IN (") + eligible + ")"));
+    messages->bind(1, cutoff_ms).run();
+    count = batch.connection().changes();
+  });
+  if (count > 0)
+    EXPLAINER_LOG(logger(), info) << "store_retention_payloads_purged messages=" << count;
+  return count;
 }
 
 std::int64_t SqliteStore::purge_delivered_older_than(std::int64_t cutoff_ms) {

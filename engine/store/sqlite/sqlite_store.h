@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,6 +70,8 @@ class SqliteStore final : public MessageStore {
   HeldDecision discard_held(HeldId id, const std::string& by, const std::string& reason) override;
   std::int64_t held_count() override;
   NextPending next_pending(const std::string& destination, std::int64_t now_ms) override;
+  // Claims live in this object only (one process per store file).
+  NextPending claim_pending(const std::string& destination, int slot, std::int64_t now_ms) override;
   bool mark_delivered(OutboxId id) override;
   bool mark_retry(OutboxId id, std::int64_t next_attempt_at_ms, const std::string& error) override;
   bool mark_dead(OutboxId id, const std::string& reason) override;
@@ -80,6 +83,7 @@ class SqliteStore final : public MessageStore {
   std::int64_t retry_all_dead(const std::string& destination = {}) override;
   bool purge(OutboxId id) override;
   std::int64_t purge_delivered_older_than(std::int64_t cutoff_ms) override;
+  std::int64_t purge_payloads_older_than(std::int64_t cutoff_ms) override;
   StoreCounters counters() const override;
 
   // Value of PRAGMA journal_mode ("wal" for a file store, "memory" for ":memory:").
@@ -105,6 +109,10 @@ class SqliteStore final : public MessageStore {
   std::mutex& read_mutex_;  // reader_mutex_, or writer_mutex_ for ":memory:"
   Connection* read_connection_ = nullptr;
   std::unique_ptr<GroupCommitter> committer_;
+  // claim_pending(): destination -> slot -> claimed row. Locked before read_mutex_.
+  void end_claim(OutboxId id);
+  std::mutex claims_mutex_;
+  std::map<std::string, std::map<int, OutboxId>> claims_;
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> duplicates_{0};
   std::atomic<std::uint64_t> failed_{0};

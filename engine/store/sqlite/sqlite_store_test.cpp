@@ -62,6 +62,25 @@ TEST_F(SqliteFileStore, UsesWalJournalAndCurrentSchema) {
   EXPECT_EQ(store->schema_version(), sqlite::embedded_migrations().back().version);
 }
 
+TEST_F(SqliteFileStore, PayloadPurgeLeavesNoPayloadBytesBehind) {
+  {
+    auto store = open();
+    const std::int64_t old_time = wall_now_ms() - 10 * 24 * 3600 * 1000LL;
+    accepted_id(store->accept(inbound("c1", old_time), {{"a", "portal copy"}, {"b", "ehr copy"}}));
+    ASSERT_TRUE(store->mark_delivered(store->next_pending("a", wall_now_ms()).item.value().id));
+    ASSERT_TRUE(store->mark_delivered(store->next_pending("b", wall_now_ms()).item.value().id));
+    ASSERT_EQ(store->purge_payloads_older_than(wall_now_ms() - 3600 * 1000LL), 1);
+  }
+  auto connection = sqlite::Connection::open(path_, false, 1000);
+  sqlite::StatementScope bytes(
+      connection->cached("SELECT (SELECT SUM(length(payload)) FROM messages) + (SELECT "
+                         "SUM(length(payload)) FROM outbox), "
+                         "(SELECT COUNT(*) FROM messages WHERE dedupe_key IS NOT NULL)"));
+  ASSERT_TRUE(bytes->step());
+  EXPECT_EQ(bytes->column_int64(0), 0) << "payload bytes left after the purge";
+  EXPECT_EQ(bytes->column_int64(1), 1) << "the dedupe key stays";
+}
+
 TEST_F(SqliteFileStore, EverythingSurvivesCloseAndReopen) {
   OutboxId retried = 0;
   OutboxId dead = 0;
