@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <ostream>
 
+#include "app/store_factory.h"
+
 namespace explainer::app {
 
 EngineConfig load_config_file(const std::string& file) {
@@ -23,13 +25,8 @@ EngineConfig load_config_file(const std::string& file) {
   return load_engine_config(*config, dir);
 }
 
-std::unique_ptr<store::sqlite::SqliteStore> open_operator_store(const EngineConfig& config) {
-  store::sqlite::SqliteStoreOptions options;
-  options.path = config.store.sqlite_path;
-  options.create = false;
-  options.synchronous = config.store.synchronous == "normal" ? store::sqlite::Synchronous::kNormal
-                                                             : store::sqlite::Synchronous::kFull;
-  return store::sqlite::SqliteStore::open(options);
+std::unique_ptr<store::MessageStore> open_operator_store(const EngineConfig& config) {
+  return open_configured_store(config.store, /*upgrade=*/false, /*create=*/false);
 }
 
 std::string human_age(std::int64_t ms) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "app/config.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/message_store.h"
 
 namespace explainer::app {
 
@@ -17,9 +17,9 @@ namespace explainer::app {
 // Throws ConfigError or Poco::Exception.
 EngineConfig load_config_file(const std::string& file);
 
-// Opens the store `config` names as a second process next to a running daemon: never creates
-// it (a wrong path must not leave an empty database behind). Throws StoreError.
-std::unique_ptr<store::sqlite::SqliteStore> open_operator_store(const EngineConfig& config);
+// Opens the store `config` names (SQLite or PostgreSQL) as a second process next to a running
+// daemon: never creates it (a wrong path must not leave an empty database behind). Throws StoreError.
+std::unique_ptr<store::MessageStore> open_operator_store(const EngineConfig& config);
 
 // "0s", "45s", "3m12s", "2h05m", "3d04h".
 std::string human_age(std::int64_t ms);

@@ -273,7 +273,7 @@ int cli_review(const Args& args, std::ostream& out, std::ostream& err) {
         << "\n";
     return 1;
   }
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<store::MessageStore> store;
   try {
     store = open_operator_store(config);
   } catch (const std::exception& e) {
