@@ -92,7 +92,8 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(store\.sqlite\.(path|synchronous))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
         R"(listeners)",
-        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file))",
+        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file|rate_limit_per_second|rate_limit_burst))",
+        R"(admin\.(bind|port|auth_tokens_file))",
         R"(destinations)",
         R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format))",
     };
@@ -160,6 +161,20 @@ void check_listener_destinations(const std::string& key, const std::string& list
                         " listener can feed only " +
                         (listener_type == "fhir" ? "fhir and file" : "mllp and file") +
                         " destinations; '" + n + "' is of type " + it->type);
+    }
+  }
+}
+
+// admin.bind, admin.port (0 or absent: disabled), admin.auth_tokens_file.
+void load_admin_config(const AbstractConfiguration& c, const std::string& config_dir, AdminConfig& admin) {
+  admin.bind = Poco::trim(c.getString("admin.bind", "127.0.0.1"));
+  admin.port = static_cast<std::uint16_t>(get_int(c, "admin.port", 0, 0, 65535));
+  if (c.hasProperty("admin.auth_tokens_file")) {
+    admin.auth_tokens_file = resolve_path(config_dir, require(c, "admin.auth_tokens_file"));
+    try {
+      transport::load_bearer_tokens(admin.auth_tokens_file);
+    } catch (const std::exception& e) {
+      throw ConfigError(std::string("configuration key 'admin.auth_tokens_file': ") + e.what());
     }
   }
 }
@@ -310,10 +325,19 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       }
       f.destinations = split_list(c.getString(p + "destinations", ""));
       check_listener_destinations(p + "destinations", "fhir", f.destinations, cfg.destinations);
+      f.rate_limit_per_second = get_double(c, p + "rate_limit_per_second", 0);
+      f.rate_limit_burst = get_double(c, p + "rate_limit_burst", 0);
+      if (f.rate_limit_per_second < 0 || f.rate_limit_per_second > 1e6) {
+        throw ConfigError("configuration key '" + p + "rate_limit_per_second' must be between 0 and 1000000");
+      }
+      if (f.rate_limit_burst != 0 && (f.rate_limit_burst < 1 || f.rate_limit_burst > 1e6)) {
+        throw ConfigError("configuration key '" + p + "rate_limit_burst' must be 0 or between 1 and 1000000");
+      }
       cfg.fhir_listeners.push_back(std::move(f));
       continue;
     }
-    for (const char* fhir_only : {"base_path", "max_body_bytes", "auth_tokens_file"}) {
+    for (const char* fhir_only : {"base_path", "max_body_bytes", "auth_tokens_file", "rate_limit_per_second",
+                                  "rate_limit_burst"}) {
       if (c.hasProperty(p + fhir_only)) {
         throw ConfigError("configuration key '" + p + fhir_only + "' applies only to fhir listeners");
       }
@@ -334,6 +358,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     check_listener_destinations(p + "destinations", "mllp", l.destinations, cfg.destinations);
     cfg.mllp_listeners.push_back(std::move(l));
   }
+  load_admin_config(c, config_dir, cfg.admin);
   return cfg;
 }
 

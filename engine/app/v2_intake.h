@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/engine_metrics.h"
 #include "core/report.h"
 #include "extract/extract.h"
 #include "hl7v2/ack.h"
@@ -43,6 +44,10 @@ struct EnrichmentOutcome {
   std::optional<std::string> payload;  // the enriched message; nullopt: deliver the original
   int explanations = 0;                // explanations added
   std::string reason;                  // why nothing was added ("not_released", "no_match"...)
+  // For metrics: finding ids attached / held, and findings not explained by reason.
+  std::vector<std::string> attached_findings;
+  std::vector<std::string> held_findings;
+  std::map<std::string, int> not_explained;
 };
 
 // Adds explanations to an HL7 v2 message. Implemented by engine/enrich; may throw (the intake
@@ -60,6 +65,7 @@ struct V2IntakeOptions {
   WrongTypePolicy wrong_type = WrongTypePolicy::kReject;
   std::vector<IntakeDestination> destinations;
   extract::ExtractOptions extract;
+  std::shared_ptr<IntakeMetrics> metrics;  // optional
 };
 
 // Counters since start; a snapshot is a plain copy.
