@@ -354,11 +354,17 @@ void Engine::register_collectors() {
     }, false);
   }
   store::MessageStore* store = store_.get();
-  metrics_->collect_queues([store] {
-    std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> out;
-    for (const auto& q : store->queue_status(core::SystemClock::instance().now_unix_ms())) {
-      out.emplace_back(q.destination, q.pending, q.oldest_pending_age_ms, q.dead);
+  std::vector<std::string> destination_names;
+  for (const auto& d : config_.destinations) destination_names.push_back(d.name);
+  metrics_->collect_queues([store, destination_names] {
+    // Every configured destination appears, at zero when nothing is pending or dead.
+    std::map<std::string, std::tuple<std::int64_t, std::int64_t, std::int64_t>> by_name;
+    for (const auto& name : destination_names) by_name[name] = {0, 0, 0};
+    for (const auto& q : store->queue_depths(core::SystemClock::instance().now_unix_ms())) {
+      by_name[q.destination] = {q.pending, q.oldest_pending_age_ms, q.dead};
     }
+    std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> out;
+    for (const auto& [name, v] : by_name) out.emplace_back(name, std::get<0>(v), std::get<1>(v), std::get<2>(v));
     return out;
   });
   delivery::DeliveryService* delivery = delivery_.get();

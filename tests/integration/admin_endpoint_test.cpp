@@ -186,6 +186,31 @@ TEST_F(AdminEndpointTest, CountersMoveAsMessagesFlowAndReadinessFollowsTheStore)
   daemon_->kill9();
 }
 
+TEST_F(AdminEndpointTest, ADestinationThatIsDownShowsFailuresAndDeadLetters) {
+  // Nothing listens on the destination's port; three attempts, then dead-letter.
+  const std::uint16_t closed_port = free_port();
+  start(
+      "listeners = ris\nretry.max_attempts = 3\n"
+      "destinations = gone\ndestination.gone.type = mllp\ndestination.gone.host = 127.0.0.1\n"
+      "destination.gone.port = " +
+      std::to_string(closed_port) + "\ndestination.gone.connect_timeout_s = 1\n");
+  send("radiology/mri-knee.hl7");
+  const std::map<std::string, std::string> gone{{"destination", "gone"}};
+  const PromText m = scrape_until(admin_port_, [&](const PromText& t) {
+    return t.sum("explainer_queue_dead_letters", gone) >= 1;
+  });
+  EXPECT_EQ(m.sum("explainer_queue_dead_letters", gone), 1);
+  EXPECT_EQ(m.sum("explainer_dead_letters_total", gone), 1);
+  EXPECT_EQ(m.sum("explainer_queue_depth", gone), 0);
+  EXPECT_EQ(m.sum("explainer_delivery_attempts_total", gone), 3);
+  EXPECT_EQ(
+      m.sum("explainer_delivery_failures_total", {{"destination", "gone"}, {"kind", "transient"}}),
+      3);
+  EXPECT_EQ(m.sum("explainer_delivered_total", gone), 0);
+  EXPECT_EQ(m.sum("explainer_end_to_end_latency_seconds_count", gone), 0);
+  EXPECT_EQ(daemon_->terminate(), 0);
+}
+
 TEST_F(AdminEndpointTest, EveryAdminPathNeedsTheBearerToken) {
   start("listeners = ris\n");
   for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
