@@ -213,9 +213,9 @@ void AdminServer::start() {
   params->setMaxThreads(2);
   params->setMaxQueued(16);
   params->setTimeout(Poco::Timespan(config_.read_timeout_s, 0));
-  params->setKeepAlive(true);
-  params->setMaxKeepAliveRequests(100);
-  params->setKeepAliveTimeout(Poco::Timespan(config_.read_timeout_s, 0));
+  // One request per connection: two threads must not be held by idle keep-alive scrapers
+  // while a readiness probe waits.
+  params->setKeepAlive(false);
   params->setServerName("Explainer-admin");
   pool_ = std::make_unique<Poco::ThreadPool>(1, 3);
   server_ = std::make_unique<Poco::Net::HTTPServer>(new AdminHandlerFactory<Shared>(shared_),

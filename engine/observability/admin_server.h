@@ -14,8 +14,8 @@
 // Token file format: transport::load_bearer_tokens (the FHIR listener's).
 //
 // Thread safety: start()/stop() from one controlling thread; requests are served by a
-// private pool of two threads. The registry and the probe must outlive the server and be
-// callable from those threads.
+// private pool of two threads, one request per connection (no keep-alive). The registry and the
+// probe must outlive the server and be callable from those threads.
 #pragma once
 
 #include <cstdint>
