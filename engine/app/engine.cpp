@@ -376,7 +376,11 @@ void Engine::register_collectors() {
   metrics_->collect_store_commits([store] { return store->counters().commits; });
 }
 
-std::string Engine::metrics_text() { return metrics_->registry().render(); }
+std::string Engine::metrics_text() {
+  // The collectors read listeners, workers and the store: only while they exist.
+  if (!started_ || stopped_) return {};
+  return metrics_->registry().render();
+}
 
 std::uint16_t Engine::admin_port() const { return admin_ ? admin_->port() : 0; }
 

@@ -71,7 +71,8 @@ class Engine {
   store::MessageStore* store() { return store_.get(); }
 
   // ---- Observability (app/engine_metrics.h, docs/METRICS.md). ----
-  // The Prometheus text of every explainer_* metric (what GET /metrics serves).
+  // The Prometheus text of every explainer_* metric (what GET /metrics serves). Between
+  // start() and stop() only (empty otherwise); not concurrently with stop().
   std::string metrics_text();
   // Ready when started, mappings and content are loaded, and the store answers a cheap
   // query (and, for SQLite, its database file is still there). Reasons name what is wrong.
