@@ -291,6 +291,7 @@ bool Engine::start(std::string* error) {
         m->rejected("http_" + std::to_string(status) + "_" + std::string(issue));
         if (status == 429) m->rate_limited();
         if (status == 413) m->too_large();
+        if (status == 408) m->read_timeout();
       };
       auto server = std::make_unique<transport::FhirServer>(sc, intake);
       try {

@@ -154,6 +154,7 @@ IntakeMetrics::IntakeMetrics(Registry& registry, const std::string& listener)
       duplicates_(app::duplicates(registry).with({listener})),
       rate_limited_(app::rate_limited(registry).with({listener})),
       too_large_(app::too_large(registry).with({listener})),
+      read_timeouts_(app::timeouts(registry).with({listener, "read"})),
       ack_latency_(app::ack_latency(registry).with({listener})),
       rejected_(app::rejected(registry)),
       fallbacks_(app::fallbacks(registry)),

@@ -45,6 +45,7 @@ class IntakeMetrics {
   // Limits (FHIR endpoint; the MLLP listener's are collected from its statistics).
   void rate_limited() { rate_limited_.inc(); }
   void too_large() { too_large_.inc(); }
+  void read_timeout() { read_timeouts_.inc(); }
 
   const std::string& listener() const { return listener_; }
 
@@ -55,6 +56,7 @@ class IntakeMetrics {
   observability::Counter& duplicates_;
   observability::Counter& rate_limited_;
   observability::Counter& too_large_;
+  observability::Counter& read_timeouts_;
   observability::Histogram& ack_latency_;
   observability::CounterFamily& rejected_;
   observability::CounterFamily& fallbacks_;

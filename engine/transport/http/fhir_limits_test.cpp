@@ -69,5 +69,37 @@ TEST(FhirServerLimits, AConnectionOverTheLimitIsAnswered503AndCounted) {
   server.stop();
 }
 
+TEST(FhirServerLimits, ABodyTrickledAByteAtATimeIsCutOffAfterTheReadTimeout) {
+  FhirServerConfig config;
+  config.read_timeout = std::chrono::seconds(1);
+  std::atomic<int> timeouts{0};
+  config.on_error = [&](int status, std::string_view issue) {
+    if (status == 408 && issue == "timeout") ++timeouts;
+  };
+  FhirServer server(config, std::make_shared<NoRequestsExpected>());
+  server.start();
+  Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+  const std::string head =
+      "POST /fhir/DiagnosticReport HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\n"
+      "Content-Length: 1000\r\n\r\n{";
+  slow.sendBytes(head.data(), static_cast<int>(head.size()));
+  // Each byte comes well within the per-receive timeout; the whole body never does.
+  const auto began = std::chrono::steady_clock::now();
+  std::string reply;
+  for (int i = 0; i < 40 && reply.empty(); ++i) {
+    try {
+      slow.sendBytes(" ", 1);
+    } catch (const Poco::Exception&) {
+      break;
+    }
+    reply = read_all(slow, 250ms);
+  }
+  EXPECT_EQ(reply.rfind("HTTP/1.1 408", 0), 0u) << reply;
+  EXPECT_NE(reply.find("\"code\":\"timeout\""), std::string::npos) << reply;
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
+  EXPECT_EQ(timeouts.load(), 1);
+  server.stop();
+}
+
 }  // namespace
 }  // namespace explainer::transport

@@ -18,6 +18,7 @@
 
 #include <Poco/Net/TCPServer.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <istream>
@@ -271,13 +272,27 @@ class RequestLogic {
     }
     std::string body;
     try {
+      // The whole body must arrive within read_timeout (Poco's socket timeout bounds each
+      // receive only, so a client trickling a byte at a time would otherwise hold a thread).
+      const auto deadline = std::chrono::steady_clock::now() + config_.read_timeout;
       std::istream& in = request.stream();
       char buffer[16384];
-      while (in) {
-        in.read(buffer, sizeof buffer);
-        body.append(buffer, static_cast<std::size_t>(in.gcount()));
+      for (;;) {
+        in.read(buffer, 1);  // blocks for at least one byte (or the end)
+        if (in.gcount() == 0) break;
+        body.push_back(buffer[0]);
+        for (std::streamsize n; (n = in.readsome(buffer, sizeof buffer)) > 0;) {
+          body.append(buffer, static_cast<std::size_t>(n));
+        }
         if (body.size() > config_.max_body_bytes) {
           Answer a = too_large();
+          a.close = true;
+          return a;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+          Answer a = error(HTTPResponse::HTTP_REQUEST_TIMEOUT, fhir::IssueType::kTimeout,
+                           "the request body did not arrive within " +
+                               std::to_string(config_.read_timeout.count()) + " s");
           a.close = true;
           return a;
         }
