@@ -96,7 +96,8 @@ const std::vector<std::regex>& known_key_patterns() {
         R"(store\.postgres\.(connection|connection_file|password_file|schema|pool_size|lease_seconds|instance_id))",
         R"(retry\.(initial_ms|max_ms|multiplier|max_attempts))",
         R"(listeners)",
-        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file))",
+        R"(listener\.[A-Za-z0-9_-]+\.(type|bind|port|max_connections|read_timeout_s|idle_timeout_s|max_frame_bytes|wrong_message_type|destinations|base_path|max_body_bytes|auth_tokens_file|rate_limit_per_second|rate_limit_burst))",
+        R"(admin\.(bind|port|auth_tokens_file))",
         R"(destinations)",
         R"(destination\.[A-Za-z0-9_-]+\.(type|host|port|connect_timeout_s|ack_timeout_s|obx_format|enrich|path|base_url|bearer_token|bearer_token_file|user|password|password_file|timeout_s|fhir_mode|format|chromium|pdf_timeout_s|parallelism))",
     };
@@ -221,12 +222,27 @@ void check_lease_outlasts_attempts(const EngineConfig& cfg) {
   for (const auto& d : cfg.destinations) {
     const int longest = d.type == "mllp"   ? d.connect_timeout_s + d.ack_timeout_s
                         : d.type == "fhir" ? d.timeout_s
+                        : d.type == "letter" && !d.chromium.empty() ? d.pdf_timeout_s
                                            : 0;
     if (cfg.store.postgres.lease_seconds <= longest) {
       throw ConfigError("configuration key 'store.postgres.lease_seconds': " +
                         std::to_string(cfg.store.postgres.lease_seconds) +
                         " must exceed the longest delivery attempt of destination '" + d.name +
                         "' (" + std::to_string(longest) + " s: its connect and answer timeouts)");
+    }
+  }
+}
+
+// admin.bind, admin.port (0 or absent: disabled), admin.auth_tokens_file.
+void load_admin_config(const AbstractConfiguration& c, const std::string& config_dir, AdminConfig& admin) {
+  admin.bind = Poco::trim(c.getString("admin.bind", "127.0.0.1"));
+  admin.port = static_cast<std::uint16_t>(get_int(c, "admin.port", 0, 0, 65535));
+  if (c.hasProperty("admin.auth_tokens_file")) {
+    admin.auth_tokens_file = resolve_path(config_dir, require(c, "admin.auth_tokens_file"));
+    try {
+      transport::load_bearer_tokens(admin.auth_tokens_file);
+    } catch (const std::exception& e) {
+      throw ConfigError(std::string("configuration key 'admin.auth_tokens_file': ") + e.what());
     }
   }
 }
@@ -405,10 +421,19 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
       f.destinations = split_list(c.getString(p + "destinations", ""));
       check_listener_destinations(p + "destinations", "fhir", f.destinations, cfg.destinations);
       f.tls = load_listener_tls(c, p, config_dir);
+      f.rate_limit_per_second = get_double(c, p + "rate_limit_per_second", 0);
+      f.rate_limit_burst = get_double(c, p + "rate_limit_burst", 0);
+      if (f.rate_limit_per_second < 0 || f.rate_limit_per_second > 1e6) {
+        throw ConfigError("configuration key '" + p + "rate_limit_per_second' must be between 0 and 1000000");
+      }
+      if (f.rate_limit_burst != 0 && (f.rate_limit_burst < 1 || f.rate_limit_burst > 1e6)) {
+        throw ConfigError("configuration key '" + p + "rate_limit_burst' must be 0 or between 1 and 1000000");
+      }
       cfg.fhir_listeners.push_back(std::move(f));
       continue;
     }
-    for (const char* fhir_only : {"base_path", "max_body_bytes", "auth_tokens_file"}) {
+    for (const char* fhir_only : {"base_path", "max_body_bytes", "auth_tokens_file", "rate_limit_per_second",
+                                  "rate_limit_burst"}) {
       if (c.hasProperty(p + fhir_only)) {
         throw ConfigError("configuration key '" + p + fhir_only + "' applies only to fhir listeners");
       }
@@ -430,6 +455,7 @@ EngineConfig load_engine_config(const AbstractConfiguration& c, const std::strin
     l.tls = load_listener_tls(c, p, config_dir);
     cfg.mllp_listeners.push_back(std::move(l));
   }
+  load_admin_config(c, config_dir, cfg.admin);
   return cfg;
 }
 

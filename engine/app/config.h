@@ -55,6 +55,15 @@ struct FhirListenerConfig {
   int read_timeout_s = 30;
   std::vector<std::string> destinations;  // empty: all fhir and file destinations
   std::optional<transport::TlsServerOptions> tls;  // HTTPS; listener.<n>.tls.*
+  double rate_limit_per_second = 0;       // per client IP; 0: no limit
+  double rate_limit_burst = 0;            // 0: max(1, rate_limit_per_second)
+};
+
+// The admin HTTP endpoint (/healthz, /readyz, /metrics); port 0: disabled.
+struct AdminConfig {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string auth_tokens_file;  // absolute; empty: no authentication
 };
 
 struct DestinationConfig {
@@ -138,6 +147,7 @@ struct EngineConfig {
   std::vector<MllpListenerConfig> mllp_listeners;
   std::vector<FhirListenerConfig> fhir_listeners;
   std::vector<DestinationConfig> destinations;
+  AdminConfig admin;
 };
 
 // Reads and checks the configuration. Throws ConfigError naming the offending key.

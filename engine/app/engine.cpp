@@ -18,6 +18,7 @@
 #include "enrich/fhir_enricher.h"
 #include "enrich/v2_enricher.h"
 #include "matching/rule_holder.h"
+#include "observability/admin_server.h"
 #include "transport/http/fhir_server.h"
 #include "transport/mllp_listener.h"
 
@@ -63,6 +64,9 @@ class EnricherAdapter final : public V2Enricher {
     outcome.payload = std::move(result.payload);
     outcome.explanations = static_cast<int>(result.added.size());
     outcome.reason = result.reason;
+    outcome.not_explained = result.not_explained;
+    for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
+    for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
     for (const auto& a : result.added) {
       EXPLAINER_LOG(logger(), info) << "explanation_attached control_id=" << message.header().control_id
                                     << " destination=" << destination.name << " finding=" << a.finding_id
@@ -109,6 +113,9 @@ class FhirEnricherAdapter final : public FhirEnricher {
     outcome.document = std::move(result.document);
     outcome.explanations = static_cast<int>(result.added.size());
     outcome.reason = result.reason;
+    outcome.not_explained = result.not_explained;
+    for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
+    for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
     for (const auto& a : result.added) {
       EXPLAINER_LOG(logger(), info) << "explanation_attached report_id=" << a.report_id
                                     << " destination=" << destination.name << " finding=" << a.finding_id
@@ -157,7 +164,8 @@ bool feeds(const std::vector<std::string>& names, const std::string& listener_ty
 
 }  // namespace
 
-Engine::Engine(EngineConfig config) : config_(std::move(config)) {}
+Engine::Engine(EngineConfig config)
+    : config_(std::move(config)), metrics_(std::make_unique<EngineMetrics>()) {}
 
 Engine::~Engine() { stop(); }
 
@@ -193,6 +201,7 @@ bool Engine::reload(std::string* error) {
   std::string mappings_error, content_error;
   const bool mappings_ok = load_mappings(&mappings_error);
   const bool content_ok = load_content(&content_error);
+  metrics_->reload(mappings_ok && content_ok);
   if (mappings_ok && content_ok) return true;
   *error = mappings_error + (mappings_error.empty() || content_error.empty() ? "" : "\n") + content_error;
   return false;
@@ -266,12 +275,16 @@ bool Engine::start(std::string* error) {
         file.directory = d.path;
         return std::make_shared<delivery::FileSink>(file);
       };
+      // Every slot's sink is counted under the destination's name (delivery metrics).
+      auto make_instrumented_sink = [this, make_sink, name = d.name]() -> std::shared_ptr<delivery::Sink> {
+        return std::make_shared<InstrumentedSink>(make_sink(), metrics_->registry(), name);
+      };
       delivery::DestinationConfig destination;
       destination.name = d.name;
-      destination.sink = make_sink();
+      destination.sink = make_instrumented_sink();
       destination.policy = policy;
       destination.parallelism = d.parallelism;
-      destination.make_sink = make_sink;
+      destination.make_sink = make_instrumented_sink;
       destinations.push_back(std::move(destination));
     }
     delivery_ = std::make_unique<delivery::DeliveryService>(*store_, std::move(destinations));
@@ -282,6 +295,7 @@ bool Engine::start(std::string* error) {
       options.listener_name = l.name;
       options.wrong_type = l.wrong_type;
       options.extract.released_statuses = config_.released_statuses;
+      options.metrics = metrics_->intake(l.name);
       for (const auto& d : config_.destinations) {
         if (!feeds(l.destinations, "mllp", d)) continue;
         // A letter destination gets the report as received: its sink writes the letter.
@@ -307,6 +321,8 @@ bool Engine::start(std::string* error) {
       FhirIntakeOptions options;
       options.extract.released_statuses = config_.fhir_released_statuses;
       options.listener_name = l.name;
+      const std::shared_ptr<IntakeMetrics> listener_metrics = metrics_->intake(l.name);
+      options.metrics = listener_metrics;
       for (const auto& d : config_.destinations) {
         if (!feeds(l.destinations, "fhir", d)) continue;
         FhirIntakeDestination destination;
@@ -329,6 +345,18 @@ bool Engine::start(std::string* error) {
       sc.read_timeout = std::chrono::seconds(l.read_timeout_s);
       sc.tls = l.tls;
       if (!l.auth_tokens_file.empty()) sc.bearer_tokens = transport::load_bearer_tokens(l.auth_tokens_file);
+      sc.rate_limit_per_second = l.rate_limit_per_second;
+      sc.rate_limit_burst = l.rate_limit_burst;
+      sc.on_error = [m = listener_metrics](int status, std::string_view issue) {
+        // Refusals the intake did not see. A 503 is either "not stored" (the intake counted
+        // it) or a refused connection (counted as explainer_connections_refused_total).
+        if (status == 503) return;
+        m->received();
+        m->rejected("http_" + std::to_string(status) + "_" + std::string(issue));
+        if (status == 429) m->rate_limited();
+        if (status == 413) m->too_large();
+        if (status == 408) m->read_timeout();
+      };
       auto server = std::make_unique<transport::FhirServer>(sc, intake);
       try {
         server->start();
@@ -339,12 +367,109 @@ bool Engine::start(std::string* error) {
       fhir_intakes_.push_back(intake);
       fhir_servers_.push_back(std::move(server));
     }
+    register_collectors();
+    if (config_.admin.port != 0) {
+      observability::AdminServerConfig ac;
+      ac.bind_address = config_.admin.bind;
+      ac.port = config_.admin.port;
+      if (!config_.admin.auth_tokens_file.empty()) {
+        ac.bearer_tokens = transport::load_bearer_tokens(config_.admin.auth_tokens_file);
+      }
+      admin_ = std::make_unique<observability::AdminServer>(ac, metrics_->registry(), [this] { return readiness(); });
+      try {
+        admin_->start();
+      } catch (const Poco::Exception& e) {
+        throw std::runtime_error("admin endpoint cannot listen on " + ac.bind_address + ":" +
+                                 std::to_string(ac.port) + ": " + e.displayText());
+      }
+    }
   } catch (const std::exception& e) {
     *error = e.what();
     return false;
   }
+  started_ = true;
   housekeeping_ = std::thread([this] { housekeeping_loop(); });
   return true;
+}
+
+void Engine::register_collectors() {
+  // Collectors run on the scraping thread. They read objects owned by the engine, which
+  // stop() destroys only after the admin endpoint has stopped.
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    const transport::MllpListener* listener = listeners_[i].get();
+    metrics_->collect_listener(config_.mllp_listeners[i].name, [listener] {
+      const auto s = listener->stats();
+      ListenerLimitStats out;
+      out.connections_active = s.connections_active;
+      out.connections_refused = s.connections_refused;
+      out.frames_too_large = s.oversize_frames;
+      out.read_timeouts = s.read_timeouts;
+      out.idle_timeouts = s.idle_timeouts;
+      return out;
+    }, true);
+  }
+  for (std::size_t i = 0; i < fhir_servers_.size(); ++i) {
+    const transport::FhirServer* server = fhir_servers_[i].get();
+    metrics_->collect_listener(config_.fhir_listeners[i].name, [server] {
+      const auto s = server->stats();
+      ListenerLimitStats out;
+      out.connections_active = s.connections_active;
+      out.connections_refused = s.connections_refused;
+      return out;
+    }, false);
+  }
+  store::MessageStore* store = store_.get();
+  std::vector<std::string> destination_names;
+  for (const auto& d : config_.destinations) destination_names.push_back(d.name);
+  metrics_->collect_queues([store, destination_names] {
+    // Every configured destination appears, at zero when nothing is pending or dead.
+    std::map<std::string, std::tuple<std::int64_t, std::int64_t, std::int64_t>> by_name;
+    for (const auto& name : destination_names) by_name[name] = {0, 0, 0};
+    for (const auto& q : store->queue_depths(core::SystemClock::instance().now_unix_ms())) {
+      by_name[q.destination] = {q.pending, q.oldest_pending_age_ms, q.dead};
+    }
+    std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> out;
+    for (const auto& [name, v] : by_name) out.emplace_back(name, std::get<0>(v), std::get<1>(v), std::get<2>(v));
+    return out;
+  });
+  delivery::DeliveryService* delivery = delivery_.get();
+  metrics_->collect_dead_letters([delivery] {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [name, c] : delivery->counters()) out[name] = c.dead_lettered;
+    return out;
+  });
+  metrics_->collect_store_commits([store] { return store->counters().commits; });
+}
+
+std::string Engine::metrics_text() {
+  // The collectors read listeners, workers and the store: only while they exist.
+  if (!started_ || stopped_) return {};
+  return metrics_->registry().render();
+}
+
+std::uint16_t Engine::admin_port() const { return admin_ ? admin_->port() : 0; }
+
+observability::Readiness Engine::readiness() {
+  observability::Readiness r;
+  if (!started_ || stopped_) {
+    r.ready = false;
+    r.reasons.push_back("not started");
+    return r;
+  }
+  if (!rules_ || !rules_->current()) r.reasons.push_back("mappings not loaded");
+  if (!content_ || !content_->current()) r.reasons.push_back("content not loaded");
+  try {
+    // A cheap indexed query: the head of a queue that does not exist.
+    store_->next_pending("\x01readyz", core::SystemClock::instance().now_unix_ms());
+    std::error_code ec;
+    if (config_.store.sqlite_path != ":memory:" && !std::filesystem::exists(config_.store.sqlite_path, ec)) {
+      r.reasons.push_back("store unreachable: database file " + config_.store.sqlite_path + " is missing");
+    }
+  } catch (const std::exception& e) {
+    r.reasons.push_back(std::string("store unreachable: ") + e.what());
+  }
+  r.ready = r.reasons.empty();
+  return r;
 }
 
 void Engine::housekeeping_loop() {
@@ -387,6 +512,8 @@ void Engine::stop() {
   }
   housekeeping_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  if (admin_) admin_->stop();  // first: no scrape may touch what is torn down below
+  admin_.reset();
   for (auto& l : listeners_) l->stop();
   for (auto& s : fhir_servers_) s->stop();
   if (delivery_) delivery_->stop();

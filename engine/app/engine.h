@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/engine_metrics.h"
 #include "app/fhir_intake.h"
 #include "app/v2_intake.h"
 
@@ -35,6 +36,10 @@ class DeliveryService;
 namespace explainer::transport {
 class MllpListener;
 class FhirServer;
+}
+namespace explainer::observability {
+class AdminServer;
+struct Readiness;
 }
 
 namespace explainer::app {
@@ -69,6 +74,16 @@ class Engine {
   IntakeCounters intake_counters(const std::string& listener) const;
   store::MessageStore* store() { return store_.get(); }
 
+  // ---- Observability (app/engine_metrics.h, docs/METRICS.md). ----
+  // The Prometheus text of every explainer_* metric (what GET /metrics serves). Between
+  // start() and stop() only (empty otherwise); not concurrently with stop().
+  std::string metrics_text();
+  // Ready when started, mappings and content are loaded, and the store answers a cheap
+  // query (and, for SQLite, its database file is still there). Reasons name what is wrong.
+  observability::Readiness readiness();
+  // Bound port of the admin endpoint (after start); 0 when disabled.
+  std::uint16_t admin_port() const;
+
  private:
   bool load_mappings(std::string* error);
   bool load_content(std::string* error);
@@ -88,6 +103,10 @@ class Engine {
   // SQLite: one daemon per store file, taken in start() (not in open(): --check-config and
   // `explainer queue` run beside a daemon). Released last in stop().
   std::unique_ptr<InstanceLock> instance_lock_;
+  bool started_ = false;
+  std::unique_ptr<EngineMetrics> metrics_;
+  std::unique_ptr<observability::AdminServer> admin_;
+  void register_collectors();
   // Housekeeping (retention purge) runs on its own thread until stop().
   void housekeeping_loop();
   std::thread housekeeping_;

@@ -59,7 +59,8 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
                                     const fhir::Element& document,
                                     const FhirIntakeDestination& destination,
                                     const std::vector<extract::FhirReport>& reports,
-                                    int* explanations, std::vector<store::HeldEntry>* held) {
+                                    int* explanations, std::vector<store::HeldEntry>* held,
+                                    FindingTally* tally) {
   const transport::FhirFormat format = destination.format.value_or(request.format);
   std::string unenriched_reason;
   if (!destination.enrich) {
@@ -70,6 +71,9 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
     try {
       FhirEnrichmentOutcome outcome = enricher_->enrich(document, reports, destination);
       for (const auto& h : outcome.held) merge_held(*held, destination.name, h);
+      tally->attached = std::move(outcome.attached_findings);
+      tally->held = std::move(outcome.held_findings);
+      tally->not_explained = std::move(outcome.not_explained);
       if (outcome.document) {
         if (auto text = serialise(*outcome.document, format)) {
           *explanations += outcome.explanations;
@@ -95,6 +99,7 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.unenriched_reasons[unenriched_reason];
   }
+  if (options_.metrics) options_.metrics->fallback(destination.name, unenriched_reason);
   if (format == request.format) return std::string(request.body);
   // Same model, other serialisation; if that fails, the received bytes rather than nothing.
   if (auto text = serialise(*request.resource, format)) return std::move(*text);
@@ -103,10 +108,20 @@ std::string FhirIntake::payload_for(const transport::FhirRequest& request,
 
 transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& request) {
   const auto started = std::chrono::steady_clock::now();
+  IntakeMetrics* metrics = options_.metrics.get();
+  if (metrics) metrics->received();
   {
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.received;
   }
+  // Receive (at the intake) -> answer decided; the server writes it right after.
+  struct Timer {
+    IntakeMetrics* metrics;
+    std::chrono::steady_clock::time_point started;
+    ~Timer() {
+      if (metrics) metrics->ack_latency(std::chrono::steady_clock::now() - started);
+    }
+  } timer{metrics, started};
   transport::FhirSubmitResult answer;
   try {
     // A private copy: the extracted locators point into it and the enricher reads it.
@@ -117,9 +132,12 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
     outbox.reserve(options_.destinations.size());
     int explanations = 0;
     std::vector<store::HeldEntry> held;
-    for (const auto& destination : options_.destinations) {
+    std::vector<FindingTally> tallies(options_.destinations.size());
+    for (std::size_t d = 0; d < options_.destinations.size(); ++d) {
+      const auto& destination = options_.destinations[d];
+      tallies[d].destination = destination.name;
       outbox.push_back({destination.name, payload_for(request, document, destination, reports,
-                                                      &explanations, &held)});
+                                                      &explanations, &held, &tallies[d])});
     }
     const std::size_t held_count = held.size();
 
@@ -141,6 +159,7 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
         std::lock_guard<std::mutex> lock(counters_mu_);
         ++counters_.store_failures;
       }
+      if (metrics) metrics->rejected("not_stored");
       EXPLAINER_LOG(logger(), error) << "message_not_stored listener=" << options_.listener_name
                                      << " interaction=" << transport::to_string(request.interaction)
                                      << " reason=\"" << failed->reason << "\" outcome=503";
@@ -157,6 +176,18 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
         ++counters_.accepted;
         counters_.explanations_added += static_cast<std::uint64_t>(explanations);
         counters_.explanations_held += held_count;
+      }
+    }
+    if (metrics) {
+      if (duplicate) {
+        metrics->duplicate();
+      } else {
+        metrics->accepted();
+        for (const auto& t : tallies) {
+          for (const auto& f : t.attached) metrics->explanation_attached(t.destination, f);
+          for (const auto& f : t.held) metrics->explanation_held(t.destination, f);
+          for (const auto& [why, n] : t.not_explained) metrics->not_explained(t.destination, why, n);
+        }
       }
     }
     answer.status =
@@ -178,6 +209,7 @@ transport::FhirSubmitResult FhirIntake::submit(const transport::FhirRequest& req
     EXPLAINER_LOG(logger(), debug) << "intake_failed detail=\"" << e.what() << "\"";
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.store_failures;
+    if (metrics) metrics->rejected("internal_error");
     answer = {};
     answer.status = transport::FhirSubmitStatus::kFailed;
     answer.reason = "internal error";

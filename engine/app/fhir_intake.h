@@ -53,6 +53,10 @@ struct FhirEnrichmentOutcome {
   std::string reason;  // why nothing was added ("not_released", "no_match", ...)
   // Explanations the policy held back (destinations left empty: the intake fills them in).
   std::vector<store::HeldEntry> held;
+  // For metrics: finding ids attached / held, and findings not explained by reason.
+  std::vector<std::string> attached_findings;
+  std::vector<std::string> held_findings;
+  std::map<std::string, int> not_explained;
 };
 
 // Adds explanations to a FHIR document. `reports` were extracted from `document` (their
@@ -70,6 +74,7 @@ struct FhirIntakeOptions {
   std::string listener_name;
   std::vector<FhirIntakeDestination> destinations;
   extract::FhirExtractOptions extract;
+  std::shared_ptr<IntakeMetrics> metrics;  // optional
 };
 
 class FhirIntake final : public transport::FhirHandler {
@@ -86,10 +91,17 @@ class FhirIntake final : public transport::FhirHandler {
                                 const std::string& if_none_exist_identifier);
 
  private:
+  // What enrichment found for one destination's copy, recorded once the report is stored.
+  struct FindingTally {
+    std::string destination;
+    std::vector<std::string> attached;
+    std::vector<std::string> held;
+    std::map<std::string, int> not_explained;
+  };
   std::string payload_for(const transport::FhirRequest& request, const fhir::Element& document,
                           const FhirIntakeDestination& destination,
                           const std::vector<extract::FhirReport>& reports, int* explanations,
-                          std::vector<store::HeldEntry>* held);
+                          std::vector<store::HeldEntry>* held, FindingTally* tally);
 
   FhirIntakeOptions options_;
   store::MessageStore& store_;

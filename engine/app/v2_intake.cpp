@@ -29,6 +29,21 @@ const char* ack_code(const hl7v2::Message& message, hl7v2::AckStatus status) {
   return "?";
 }
 
+// Observes receive -> ACK latency when the frame's handling ends, whatever the outcome.
+class AckTimer {
+ public:
+  explicit AckTimer(IntakeMetrics* metrics) : metrics_(metrics), started_(std::chrono::steady_clock::now()) {}
+  ~AckTimer() {
+    if (metrics_) metrics_->ack_latency(std::chrono::steady_clock::now() - started_);
+  }
+  AckTimer(const AckTimer&) = delete;
+  AckTimer& operator=(const AckTimer&) = delete;
+
+ private:
+  IntakeMetrics* metrics_;
+  std::chrono::steady_clock::time_point started_;
+};
+
 std::string respond(const hl7v2::Message& message, const hl7v2::AckRequest& request) {
   // Enhanced mode lets the sender ask for no commit ACK (MSH-15 NE, or ER/SU by outcome).
   if (!hl7v2::ack_wanted(message, request.status)) return {};
@@ -59,6 +74,7 @@ std::string V2Intake::reject(std::string_view payload, const hl7v2::ParseResult&
     ++counters_.rejected;
     ++counters_.rejection_reasons[reason];
   }
+  if (options_.metrics) options_.metrics->rejected("hl7_" + reason);
   hl7v2::AckRequest request;
   request.status = hl7v2::AckStatus::kReject;
   request.errors = errors;
@@ -78,6 +94,8 @@ std::string V2Intake::reject(std::string_view payload, const hl7v2::ParseResult&
 
 std::string V2Intake::on_frame(std::string_view payload, const transport::ConnectionContext&) {
   const auto started = std::chrono::steady_clock::now();
+  AckTimer ack_timer(options_.metrics.get());
+  if (options_.metrics) options_.metrics->received();
   {
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.received;
@@ -103,7 +121,10 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
   outbox.reserve(options_.destinations.size());
   int explanations = 0;
   std::vector<store::HeldEntry> held;
-  for (const auto& destination : options_.destinations) {
+  std::vector<EnrichmentOutcome> tallies;  // per destination, recorded once stored
+  if (options_.metrics) tallies.resize(options_.destinations.size());
+  for (std::size_t d = 0; d < options_.destinations.size(); ++d) {
+    const auto& destination = options_.destinations[d];
     store::OutboxEntry entry{destination.name, std::string(payload)};
     std::string unenriched_reason;
     if (forward_untouched) {
@@ -116,6 +137,11 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
       try {
         EnrichmentOutcome outcome = enricher_->enrich(message, reports, destination);
         for (const auto& h : outcome.held) merge_held(held, destination.name, h);
+        if (options_.metrics) {
+          tallies[d].attached_findings = std::move(outcome.attached_findings);
+          tallies[d].held_findings = std::move(outcome.held_findings);
+          tallies[d].not_explained = std::move(outcome.not_explained);
+        }
         if (outcome.payload) {
           entry.payload = std::move(*outcome.payload);
           explanations += outcome.explanations;
@@ -134,7 +160,10 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
         EXPLAINER_LOG(logger(), debug) << "enrichment_failed detail=\"" << e.what() << "\"";
       }
     }
-    if (!unenriched_reason.empty()) count_reason(counters_.unenriched_reasons, unenriched_reason);
+    if (!unenriched_reason.empty()) {
+      count_reason(counters_.unenriched_reasons, unenriched_reason);
+      if (options_.metrics) options_.metrics->fallback(destination.name, unenriched_reason);
+    }
     outbox.push_back(std::move(entry));
   }
 
@@ -156,6 +185,7 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
       std::lock_guard<std::mutex> lock(counters_mu_);
       ++counters_.store_failures;
     }
+    if (options_.metrics) options_.metrics->rejected("not_stored");
     request.status = hl7v2::AckStatus::kReject;
     request.errors.push_back({hl7v2::error_code::kApplicationInternalError, {}, hl7v2::Severity::kError,
                               "message not stored; resend later"});
@@ -175,6 +205,19 @@ std::string V2Intake::on_frame(std::string_view payload, const transport::Connec
       counters_.explanations_added += static_cast<std::uint64_t>(explanations);
       counters_.explanations_held += held_count;
       if (forward_untouched) ++counters_.forwarded_untouched;
+    }
+  }
+  if (auto* metrics = options_.metrics.get()) {
+    if (duplicate) {
+      metrics->duplicate();
+    } else {
+      metrics->accepted();
+      for (std::size_t d = 0; d < tallies.size(); ++d) {
+        const std::string& name = options_.destinations[d].name;
+        for (const auto& f : tallies[d].attached_findings) metrics->explanation_attached(name, f);
+        for (const auto& f : tallies[d].held_findings) metrics->explanation_held(name, f);
+        for (const auto& [why, n] : tallies[d].not_explained) metrics->not_explained(name, why, n);
+      }
     }
   }
   request.status = hl7v2::AckStatus::kAccept;
@@ -203,6 +246,10 @@ std::string V2Intake::on_oversize(std::size_t bytes, std::string_view head,
     std::lock_guard<std::mutex> lock(counters_mu_);
     ++counters_.rejected;
     ++counters_.rejection_reasons["oversize"];
+  }
+  if (options_.metrics) {
+    options_.metrics->received();
+    options_.metrics->rejected("oversize");
   }
   EXPLAINER_LOG(logger(), warning) << "message_rejected listener=" << options_.listener_name
                                    << " reason=oversize bytes=" << bytes << " outcome=AR";

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/engine_metrics.h"
 #include "core/report.h"
 #include "extract/extract.h"
 #include "hl7v2/ack.h"
@@ -45,6 +46,10 @@ struct EnrichmentOutcome {
   std::string reason;                  // why nothing was added ("not_released", "no_match"...)
   // Explanations the policy held back (destinations left empty: the intake fills them in).
   std::vector<store::HeldEntry> held;
+  // For metrics: finding ids attached / held, and findings not explained by reason.
+  std::vector<std::string> attached_findings;
+  std::vector<std::string> held_findings;
+  std::map<std::string, int> not_explained;
 };
 
 // Adds explanations to an HL7 v2 message. Implemented by engine/enrich; may throw (the intake
@@ -62,6 +67,7 @@ struct V2IntakeOptions {
   WrongTypePolicy wrong_type = WrongTypePolicy::kReject;
   std::vector<IntakeDestination> destinations;
   extract::ExtractOptions extract;
+  std::shared_ptr<IntakeMetrics> metrics;  // optional
 };
 
 // Counters since start; a snapshot is a plain copy.

@@ -144,6 +144,7 @@ Millis DeliveryWorker::process_next(Slot& slot) {
   item.payload = head.payload;
   item.control_id = head.control_id;
   item.attempt = head.attempts + 1;
+  item.created_at_ms = head.created_at_ms;
 
   attempts_.fetch_add(1);
   const core::DeliveryOutcome outcome = call_sink(*slot.sink, item);

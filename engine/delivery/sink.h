@@ -27,6 +27,7 @@ struct DeliveryItem {
   std::string payload;     // bytes to send, exactly as stored
   std::string control_id;  // of the inbound message, for logs
   int attempt = 1;         // 1 for the first attempt (since enqueue or an operator retry)
+  std::int64_t created_at_ms = 0;  // when the report was stored (wall clock), for latency metrics
 };
 
 class Sink {

@@ -58,3 +58,17 @@ HeldState parse_held_state(const std::string& text) {
 }
 
 }  // namespace explainer::store
+
+namespace explainer::store {
+
+std::vector<QueueStatus> MessageStore::queue_depths(std::int64_t now_ms) {
+  std::vector<QueueStatus> out;
+  for (auto& status : queue_status(now_ms)) {
+    if (status.pending == 0 && status.dead == 0) continue;
+    status.last_error.clear();
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+}  // namespace explainer::store

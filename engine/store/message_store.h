@@ -247,6 +247,11 @@ class MessageStore {
 
   // One entry per destination that has any outbox row, ordered by name.
   virtual std::vector<QueueStatus> queue_status(std::int64_t now_ms) = 0;
+  // For metrics, called at every scrape: like queue_status() but only destinations with
+  // pending or dead rows, and last_error left empty. Backends override it with queries
+  // that read only pending and dead rows (not the retained delivered ones); the default
+  // filters queue_status().
+  virtual std::vector<QueueStatus> queue_depths(std::int64_t now_ms);
   // Dead rows, oldest first (payloads left empty). Empty `destination`: all destinations.
   virtual std::vector<OutboxItem> list_dead(const std::string& destination = {}) = 0;
   // Makes a dead row pending again, due now, attempts reset to 0. It keeps its place in

@@ -567,4 +567,28 @@ TEST_P(MessageStoreConformance, ARetryingRowDoesNotBlockOtherSlots) {
   EXPECT_EQ(due->attempts, 1);
 }
 
+TEST_P(MessageStoreConformance, QueueDepthsAgreeWithQueueStatusForPendingAndDeadRows) {
+  accept_to("d1", {"portal", "archive"});
+  accept_to("d2", {"portal", "archive"});
+  accept_to("d3", {"portal"});
+  ASSERT_TRUE(store_->mark_delivered(head("archive").id));
+  ASSERT_TRUE(store_->mark_delivered(head("archive").id));  // archive: only delivered rows
+  ASSERT_TRUE(store_->mark_dead(head("portal").id, "refused"));
+  const std::int64_t later = wall_now_ms() + 5000;
+  const auto depths = store_->queue_depths(later);
+  ASSERT_EQ(depths.size(), 1u) << "destinations with only delivered rows are left out";
+  EXPECT_EQ(depths[0].destination, "portal");
+  EXPECT_EQ(depths[0].pending, 2);
+  EXPECT_EQ(depths[0].dead, 1);
+  EXPECT_GE(depths[0].oldest_pending_age_ms, 5000);
+  EXPECT_TRUE(depths[0].last_error.empty());
+  for (const auto& status : store_->queue_status(later)) {
+    if (status.destination != "portal") continue;
+    EXPECT_EQ(status.pending, depths[0].pending);
+    EXPECT_EQ(status.dead, depths[0].dead);
+    EXPECT_NEAR(static_cast<double>(status.oldest_pending_age_ms), static_cast<double>(depths[0].oldest_pending_age_ms),
+                1000.0);
+  }
+}
+
 }  // namespace explainer::store::testing

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <set>
 
 #include "core/log.h"
@@ -334,6 +335,42 @@ std::vector<QueueStatus> SqliteStore::queue_status(std::int64_t now_ms) {
     if (error->step()) status.last_error = error->column_text(0);
   }
   return statuses;
+}
+
+std::vector<QueueStatus> SqliteStore::queue_depths(std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(read_mutex_);
+  std::map<std::string, QueueStatus> by_destination;
+  {
+    // Both queries are answered from the partial indexes outbox_pending / outbox_dead.
+    StatementScope pending(read_connection_->cached(
+        "SELECT destination, COUNT(*), MIN(id) FROM outbox WHERE state = 'pending' GROUP BY destination"));
+    std::vector<std::pair<std::string, std::int64_t>> heads;
+    while (pending->step()) {
+      QueueStatus& status = by_destination[pending->column_text(0)];
+      status.destination = pending->column_text(0);
+      status.pending = pending->column_int64(1);
+      heads.emplace_back(status.destination, pending->column_int64(2));
+    }
+    for (const auto& [destination, head_id] : heads) {
+      StatementScope head(read_connection_->cached("SELECT created_at_ms FROM outbox WHERE id = ?1"));
+      head->bind(1, head_id);
+      if (head->step()) {
+        by_destination[destination].oldest_pending_age_ms = std::max<std::int64_t>(0, now_ms - head->column_int64(0));
+      }
+    }
+  }
+  {
+    StatementScope dead(read_connection_->cached(
+        "SELECT destination, COUNT(*) FROM outbox WHERE state = 'dead' GROUP BY destination"));
+    while (dead->step()) {
+      QueueStatus& status = by_destination[dead->column_text(0)];
+      status.destination = dead->column_text(0);
+      status.dead = dead->column_int64(1);
+    }
+  }
+  std::vector<QueueStatus> out;
+  for (auto& [name, status] : by_destination) out.push_back(std::move(status));
+  return out;
 }
 
 std::vector<OutboxItem> SqliteStore::list_dead(const std::string& destination) {

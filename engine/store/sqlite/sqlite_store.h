@@ -78,6 +78,7 @@ class SqliteStore final : public MessageStore {
   Subscription subscribe(const std::string& destination,
                          std::function<void()> on_new_work) override;
   std::vector<QueueStatus> queue_status(std::int64_t now_ms) override;
+  std::vector<QueueStatus> queue_depths(std::int64_t now_ms) override;
   std::vector<OutboxItem> list_dead(const std::string& destination = {}) override;
   bool retry_dead(OutboxId id) override;
   std::int64_t retry_all_dead(const std::string& destination = {}) override;

@@ -20,6 +20,10 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <Poco/Net/TCPServer.h>
+
+#include <chrono>
+#include <cmath>
 #include <fstream>
 #include <istream>
 #include <stdexcept>
@@ -31,6 +35,7 @@
 #include "fhir/xml_format.h"
 #include "transport/http/capability_statement.h"
 #include "transport/http/fhir_handler.h"
+#include "transport/http/rate_limiter.h"
 
 namespace explainer::transport {
 
@@ -188,6 +193,7 @@ class RequestLogic {
   Answer error(HTTPResponse::HTTPStatus status, fhir::IssueType type,
                const std::string& diagnostics) {
     Answer a = render(outcome(type, diagnostics), status);
+    if (config_.on_error) config_.on_error(static_cast<int>(status), fhir::to_code(type));
     EXPLAINER_LOG(logger(), warning)
         << "fhir_request_rejected listener=" << config_.name
         << " status=" << static_cast<int>(status) << " issue=" << fhir::to_code(type)
@@ -300,13 +306,27 @@ class RequestLogic {
     }
     std::string body;
     try {
+      // The whole body must arrive within read_timeout (Poco's socket timeout bounds each
+      // receive only, so a client trickling a byte at a time would otherwise hold a thread).
+      const auto deadline = std::chrono::steady_clock::now() + config_.read_timeout;
       std::istream& in = request.stream();
       char buffer[16384];
-      while (in) {
-        in.read(buffer, sizeof buffer);
-        body.append(buffer, static_cast<std::size_t>(in.gcount()));
+      for (;;) {
+        in.read(buffer, 1);  // blocks for at least one byte (or the end)
+        if (in.gcount() == 0) break;
+        body.push_back(buffer[0]);
+        for (std::streamsize n; (n = in.readsome(buffer, sizeof buffer)) > 0;) {
+          body.append(buffer, static_cast<std::size_t>(n));
+        }
         if (body.size() > config_.max_body_bytes) {
           Answer a = too_large();
+          a.close = true;
+          return a;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+          Answer a = error(HTTPResponse::HTTP_REQUEST_TIMEOUT, fhir::IssueType::kTimeout,
+                           "the request body did not arrive within " +
+                               std::to_string(config_.read_timeout.count()) + " s");
           a.close = true;
           return a;
         }
@@ -502,7 +522,17 @@ struct Shared {
   std::string base;
   std::shared_ptr<FhirHandler> handler;
   fhir::Element capability;
+  std::unique_ptr<RateLimiter> limiter;  // null: no rate limit
 };
+
+// The client's IP address (no port): the rate limit key.
+std::string client_ip(const HTTPServerRequest& request) {
+  try {
+    return request.clientAddress().host().toString();
+  } catch (...) {
+    return "unknown";
+  }
+}
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
@@ -514,7 +544,15 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     Answer answer;
     RequestLogic logic(shared_->config, shared_->base, *shared_->handler, shared_->capability);
     try {
-      answer = logic.handle(request);
+      const double wait =
+          shared_->limiter ? shared_->limiter->acquire(client_ip(request), RateLimiter::Clock::now()) : 0.0;
+      if (wait > 0) {
+        answer = logic.error(HTTPResponse::HTTP_TOO_MANY_REQUESTS, fhir::IssueType::kThrottled,
+                             "too many requests from this client; retry later");
+        answer.headers.emplace_back("Retry-After", std::to_string(static_cast<long>(std::ceil(wait))));
+      } else {
+        answer = logic.handle(request);
+      }
     } catch (const std::exception& e) {
       EXPLAINER_LOG(logger(), error) << "fhir_internal_error listener=" << shared_->config.name;
       EXPLAINER_LOG(logger(), debug) << "fhir_internal_error detail=\"" << e.what() << "\"";
@@ -577,6 +615,47 @@ std::string auth_description(const FhirServerConfig& config) {
   return certificates ? "client_certificate" : "none";
 }
 
+// Runs on the accept thread: when every request thread is busy and the queue is full, the
+// connection is answered 503 at once (instead of Poco closing it silently) and counted.
+class AdmissionFilter final : public Poco::Net::TCPServerConnectionFilter {
+ public:
+  AdmissionFilter(std::shared_ptr<const Shared> shared, std::shared_ptr<std::atomic<std::uint64_t>> refused)
+      : shared_(std::move(shared)), refused_(std::move(refused)) {}
+  void attach(Poco::Net::TCPServer* server) { server_.store(server); }
+
+  bool accept(const Poco::Net::StreamSocket& socket) override {
+    Poco::Net::TCPServer* server = server_.load();
+    if (!server) return true;
+    const int capacity = shared_->config.max_threads + shared_->config.max_queued;
+    if (server->currentConnections() + server->queuedConnections() < capacity) return true;
+    refused_->fetch_add(1);
+    if (shared_->config.on_error) shared_->config.on_error(503, "transient");
+    EXPLAINER_LOG(logger(), warning) << "fhir_connection_refused listener=" << shared_->config.name
+                                     << " reason=max_connections(" << capacity << ") reached";
+    // Over TLS nothing can be said before the handshake: the connection is just closed.
+    if (shared_->config.tls) return false;
+    try {
+      static const std::string body =
+          R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient",)"
+          R"("diagnostics":"too many connections; retry later"}]})";
+      const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/fhir+json; "
+                                "charset=utf-8\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body;
+      Poco::Net::StreamSocket s(socket);
+      s.setSendTimeout(Poco::Timespan(1, 0));
+      s.sendBytes(reply.data(), static_cast<int>(reply.size()));
+      s.shutdownSend();
+    } catch (...) {
+    }
+    return false;
+  }
+
+ private:
+  std::shared_ptr<const Shared> shared_;
+  std::shared_ptr<std::atomic<std::uint64_t>> refused_;
+  std::atomic<Poco::Net::TCPServer*> server_{nullptr};
+};
+
 }  // namespace
 
 const char* to_string(FhirInteraction interaction) {
@@ -621,6 +700,11 @@ void FhirServer::start() {
   shared->config = config_;
   shared->base = normalise_base(config_.base_path);
   shared->handler = handler_;
+  if (config_.rate_limit_per_second > 0) {
+    shared->limiter = std::make_unique<RateLimiter>(
+        config_.rate_limit_per_second,
+        config_.rate_limit_burst > 0 ? config_.rate_limit_burst : std::max(1.0, config_.rate_limit_per_second));
+  }
   shared->capability = make_capability_statement(
       {config_.software_version, Poco::DateTimeFormatter::format(Poco::DateTime(), "%Y-%m-%d"),
        !config_.bearer_tokens.empty(),
@@ -644,6 +728,9 @@ void FhirServer::start() {
   pool_ = std::make_unique<Poco::ThreadPool>(1, std::max(2, config_.max_threads + 1));
   server_ =
       std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(shared), *pool_, socket, params);
+  Poco::AutoPtr<AdmissionFilter> filter(new AdmissionFilter(shared, refused_));
+  filter->attach(server_.get());
+  server_->setConnectionFilter(filter);
   server_->start();
   EXPLAINER_LOG(logger(), info)
       << "fhir_listener_started listener=" << config_.name << " bind=" << config_.bind_address
@@ -652,6 +739,16 @@ void FhirServer::start() {
       << (config_.tls ? std::string("on min_version=") + to_string(config_.tls->min_version) +
                             " verify_client=" + to_string(config_.tls->verify_client)
                       : std::string("off"));
+}
+
+FhirServerStats FhirServer::stats() const {
+  FhirServerStats s;
+  s.connections_refused = refused_->load();
+  if (server_) {
+    s.connections_active = static_cast<std::uint64_t>(std::max(0, server_->currentConnections()));
+    s.connections_refused += static_cast<std::uint64_t>(std::max(0, server_->refusedConnections()));
+  }
+  return s;
 }
 
 void FhirServer::stop() {

@@ -19,18 +19,25 @@
 //
 // Durability: 2xx only after FhirHandler::submit() returned kStored or kDuplicate.
 //
-// Thread safety: start()/stop()/port() from one controlling thread; requests are served
-// by a private thread pool (max_threads). stop() stops accepting, lets requests in progress
+// Limits: max_threads requests served at once, max_queued connections waiting; a connection
+// beyond both is answered 503 (OperationOutcome transient, Retry-After) and closed, and
+// counted (stats()). Request rate per client IP: see rate_limit_per_second.
+//
+// Thread safety: start()/stop()/port() from one controlling thread; stats() from any; requests
+// are served by a private thread pool (max_threads). stop() stops accepting, lets requests in progress
 // finish (so each is either stored and answered or not answered at all) and joins them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "transport/tls.h"
 
@@ -60,6 +67,20 @@ struct FhirServerConfig {
   int max_queued = 64;
   std::chrono::seconds read_timeout{30};
   std::string software_version = "0.1";
+  // Requests per second per client IP address (token bucket, burst rate_limit_burst); 0: no
+  // limit. Over the limit: 429 OperationOutcome (throttled) with Retry-After in seconds.
+  double rate_limit_per_second = 0;
+  double rate_limit_burst = 0;  // 0: max(1, rate_limit_per_second)
+  // Called for every error answer (status, OperationOutcome issue code), including 429 and
+  // the 503 for a refused connection, from the request (or accept) thread. Must be quick,
+  // thread-safe and must not throw. Optional.
+  std::function<void(int status, std::string_view issue)> on_error;
+};
+
+// Counters of one endpoint since start().
+struct FhirServerStats {
+  std::uint64_t connections_active = 0;   // connections being served now
+  std::uint64_t connections_refused = 0;  // over max_threads + max_queued: answered 503, closed
 };
 
 // Reads bearer tokens from `path`: one per line; blank lines and lines starting with '#'
@@ -80,6 +101,7 @@ class FhirServer {
   void stop();
   std::uint16_t port() const { return bound_port_; }
   const FhirServerConfig& config() const { return config_; }
+  FhirServerStats stats() const;
 
  private:
   FhirServerConfig config_;
@@ -87,6 +109,7 @@ class FhirServer {
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t bound_port_ = 0;
+  std::shared_ptr<std::atomic<std::uint64_t>> refused_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 }  // namespace explainer::transport
