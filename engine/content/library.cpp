@@ -154,17 +154,23 @@ ContentLibraryHolder::ContentLibraryHolder(std::shared_ptr<const ContentLibrary>
     : current_(initial ? std::move(initial) : ContentLibrary::from_documents({})) {}
 
 std::shared_ptr<const ContentLibrary> ContentLibraryHolder::current() const {
-  return current_.load();
+  std::lock_guard lock(mutex_);
+  return current_;
 }
 
 ContentLibrary::LoadResult ContentLibraryHolder::reload(const std::filesystem::path& content_dir) {
   ContentLibrary::LoadResult result = ContentLibrary::load(content_dir);
-  if (result.ok()) current_.store(result.library);
+  if (result.ok()) {
+    std::lock_guard lock(mutex_);
+    current_ = result.library;
+  }
   return result;
 }
 
 void ContentLibraryHolder::replace(std::shared_ptr<const ContentLibrary> library) {
-  if (library) current_.store(std::move(library));
+  if (!library) return;
+  std::lock_guard lock(mutex_);
+  current_ = std::move(library);
 }
 
 }  // namespace explainer::content

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,7 +91,9 @@ class ContentLibraryHolder {
   void replace(std::shared_ptr<const ContentLibrary> library);
 
  private:
-  std::atomic<std::shared_ptr<const ContentLibrary>> current_;
+  // A mutex, not std::atomic<std::shared_ptr>: see matching/rule_holder.h.
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ContentLibrary> current_;
 };
 
 }  // namespace explainer::content

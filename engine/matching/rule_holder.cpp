@@ -5,7 +5,7 @@ namespace explainer::matching {
 LoadResult RuleSetHolder::reload(const std::filesystem::path& dir) {
   std::lock_guard<std::mutex> lock(reload_mutex_);
   LoadResult result = RuleSet::load_directory(dir);
-  if (result.ok()) current_.store(result.rules);
+  if (result.ok()) replace(result.rules);
   return result;
 }
 

@@ -2,10 +2,18 @@
 // on SIGTERM; refuses a configuration with an unknown key. And the explainer CLI.
 #include <gtest/gtest.h>
 
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <signal.h>
+
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "hl7v2/message.h"
+#include "transport/mllp_frame.h"
 #include "support/downstream_peer.h"
 #include "support/files.h"
 #include "support/process.h"
@@ -286,6 +294,73 @@ TEST(ExplainerdProcess, LayeredConfigurationLaterJsonFileOverridesProperties) {
   const auto r = run(binary("explainer"), {"send", "--mllp", "127.0.0.1:" + std::to_string(json_port),
                                            fixture_path("radiology/mri-knee.hl7")});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(daemon.terminate(), 0);
+}
+
+// SIGHUP reloads while a sender keeps one MLLP connection busy: the connection stays open,
+// every message gets its AA on it, and every one is delivered (enriched) downstream.
+TEST(ExplainerdProcess, SighupReloadsDropNoConnectionAndNoMessage) {
+  TempDir dir;
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/mappings", dir.str("mappings"));
+  copy_tree(std::string(EXPLAINER_SOURCE_DIR) + "/content", dir.str("content"));
+  DownstreamPeer peer;
+  const std::uint16_t port = free_port();
+  const std::string log = dir.str("explainerd.log");
+  Daemon daemon(binary("explainerd"), {"--config=" + config_with_data(dir, port, peer.port())});
+  ASSERT_TRUE(wait_for_port(port));
+
+  const std::string original = read_fixture("radiology/mri-lumbar-spine.hl7");
+  const std::size_t msh_end = original.find('\r');
+  ASSERT_NE(msh_end, std::string::npos);
+  // MSH-10 is the tenth |-separated field of the MSH segment (MSH-1 is the separator itself).
+  std::size_t field_start = 0;
+  for (int i = 0; i < 9; ++i) field_start = original.find('|', field_start) + 1;
+  const std::size_t field_end = original.find('|', field_start);
+  ASSERT_LT(field_end, msh_end);
+
+  constexpr int kMessages = 60;
+  std::atomic<bool> sending{true};
+  std::thread reloader([&] {
+    while (sending.load()) {
+      ::kill(daemon.pid(), SIGHUP);
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+  });
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+  socket.setReceiveTimeout(Poco::Timespan(10, 0));
+  transport::MllpFrameDecoder decoder;
+  std::set<std::string> sent_ids;
+  int acknowledged = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    const std::string id = "RELOAD" + std::to_string(i);
+    std::string message = original;
+    message.replace(field_start, field_end - field_start, id);
+    const std::string framed = transport::mllp_encode(message);
+    socket.sendBytes(framed.data(), static_cast<int>(framed.size()));
+    std::optional<transport::MllpEvent> ack;
+    char buffer[4096];
+    while (!(ack = decoder.next())) {
+      const int n = socket.receiveBytes(buffer, sizeof buffer);
+      ASSERT_GT(n, 0) << "the connection was closed after " << i << " messages";
+      decoder.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+    }
+    EXPECT_NE(ack->payload.find("MSA|AA|" + id), std::string::npos) << ack->payload;
+    acknowledged += ack->payload.find("MSA|AA|" + id) != std::string::npos ? 1 : 0;
+    sent_ids.insert(id);
+  }
+  sending.store(false);
+  reloader.join();
+  EXPECT_EQ(acknowledged, kMessages);
+  ASSERT_TRUE(peer.wait_for(kMessages));
+  std::set<std::string> delivered;
+  int enriched = 0;
+  for (const auto& frame : peer.received()) {
+    delivered.insert(control_id_of(frame));
+    enriched += frame.find("EXPL-disc_bulge") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(delivered, sent_ids);
+  EXPECT_EQ(enriched, kMessages) << "every message was enriched, whichever snapshot it met";
+  EXPECT_TRUE(wait_for_log(log, "reloaded mappings and content"));
   EXPECT_EQ(daemon.terminate(), 0);
 }
 
