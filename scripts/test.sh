@@ -29,7 +29,7 @@ if [[ "${EXPLAINER_TEST_PACKAGE:-1}" != 0 ]]; then
 fi
 
 # Fuzzing: every libFuzzer target (MLLP codec, ER7 parser, extract, FHIR JSON and XML readers,
-# content loader) for EXPLAINER_FUZZ_SECONDS (default 40) each, in a clang build (build-fuzz)
+# content loader, libexplainer's enrich) for EXPLAINER_FUZZ_SECONDS (default 30) each, in a clang build (build-fuzz)
 # seeded from the fixtures. A finding fails CI with the input saved and printed (scripts/fuzz.sh).
 # EXPLAINER_TEST_FUZZ=0 skips it.
 if [[ "${EXPLAINER_TEST_FUZZ:-1}" != 0 ]]; then
