@@ -499,7 +499,11 @@ TEST_P(MessageStoreConformance, DiscardSendsNothingAndRecordsWhoAndWhy) {
 TEST_P(MessageStoreConformance, RetentionKeepsMessagesWithHeldExplanations) {
   const std::int64_t old_time = wall_now_ms() - 10 * 24 * 3600 * 1000LL;
   const std::int64_t cutoff = wall_now_ms() - 24 * 3600 * 1000LL;
-  accepted_id(store_->accept_with_held(inbound("h6", old_time), {}, {held_entry("f", {"a"})}));
+  const MessageId id =
+      accepted_id(store_->accept_with_held(inbound("h6", old_time), {}, {held_entry("f", {"a"})}));
+  // A release needs the original report (PID, OBR) to build its follow-up: payloads stay too.
+  EXPECT_EQ(store_->purge_payloads_older_than(cutoff), 0);
+  EXPECT_EQ(store_->message_payload(id).value_or(""), inbound("h6", old_time).payload);
   EXPECT_EQ(store_->purge_delivered_older_than(cutoff), 0);
   ASSERT_EQ(store_->held_count(), 1);
   ASSERT_EQ(store_->discard_held(store_->list_held().at(0).id, "x", ""), HeldDecision::kDone);

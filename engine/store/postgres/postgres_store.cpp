@@ -619,7 +619,8 @@ std::int64_t PostgresStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
     const std::string eligible =
         "SELECT m.id FROM messages m WHERE m.received_at_ms < $1 AND length(m.payload) > 0 "
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
-        "'delivered')";
+        "'delivered') AND NOT EXISTS (SELECT 1 FROM held_explanations h WHERE "
+        "h.message_id = m.id AND h.state = 'held')";
     Int64 cutoff = cutoff_ms;
     db << "UPDATE outbox SET payload = ''::BYTEA WHERE message_id IN (" + eligible + ")",
         bind(cutoff), now;

@@ -461,7 +461,8 @@ std::int64_t SqliteStore::purge_payloads_older_than(std::int64_t cutoff_ms) {
     const char* eligible =
         "SELECT m.id FROM messages m WHERE m.received_at_ms < ?1 AND length(m.payload) > 0 "
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id AND o.state <> "
-        "'delivered')";
+        "'delivered') AND NOT EXISTS (SELECT 1 FROM held_explanations h WHERE "
+        "h.message_id = m.id AND h.state = 'held')";
     StatementScope outbox(batch.connection().cached(
         std::string("UPDATE outbox SET payload = x'' WHERE message_id IN (") + eligible + ")"));
     outbox->bind(1, cutoff_ms).run();
