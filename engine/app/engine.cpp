@@ -439,6 +439,7 @@ void Engine::register_collectors() {
     return out;
   });
   metrics_->collect_store_commits([store] { return store->counters().commits; });
+  metrics_->collect_awaiting_review([store] { return store->held_count(); });
 }
 
 std::string Engine::metrics_text() {

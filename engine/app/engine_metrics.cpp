@@ -140,6 +140,11 @@ CounterFamily& store_commits(Registry& r) {
   return r.counter("explainer_store_commits_total",
                    "Store write transactions committed (one commit may hold many messages).");
 }
+GaugeFamily& awaiting_review(Registry& r) {
+  return r.gauge("explainer_explanations_awaiting_review",
+                 "Explanations held by policy and neither released nor discarded yet "
+                 "(explainer review list), from the store at every scrape.");
+}
 CounterFamily& reloads(Registry& r) {
   return r.counter("explainer_reloads_total",
                    "Mappings and content reloads (SIGHUP), per result (ok, failed).", {"result"});
@@ -251,6 +256,7 @@ EngineMetrics::EngineMetrics() {
   timeouts(registry_);
   rate_limited(registry_);
   store_commits(registry_);
+  awaiting_review(registry_).with({});
   reloads(registry_);
   reloads(registry_).with({"ok"});
   reloads(registry_).with({"failed"});
@@ -301,6 +307,11 @@ void EngineMetrics::collect_dead_letters(
 void EngineMetrics::collect_store_commits(std::function<std::uint64_t()> commits) {
   auto& counter = store_commits(registry_).with({});
   registry_.on_scrape([commits, &counter] { counter.set(commits()); });
+}
+
+void EngineMetrics::collect_awaiting_review(std::function<std::int64_t()> held_count) {
+  auto& gauge = awaiting_review(registry_).with({});
+  registry_.on_scrape([held_count, &gauge] { gauge.set(static_cast<double>(held_count())); });
 }
 
 void EngineMetrics::reload(bool ok) {

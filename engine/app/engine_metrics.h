@@ -110,6 +110,8 @@ class EngineMetrics {
           pending_oldest_dead);
   void collect_dead_letters(std::function<std::map<std::string, std::uint64_t>()> dead_lettered);
   void collect_store_commits(std::function<std::uint64_t()> commits);
+  // Explanations waiting for a clinician's decision (the store's held_count()), per scrape.
+  void collect_awaiting_review(std::function<std::int64_t()> held_count);
   void reload(bool ok);
 
  private:

@@ -163,6 +163,18 @@ TEST_F(AdminEndpointTest, CountersMoveAsMessagesFlowAndReadinessFollowsTheStore)
   EXPECT_EQ(m.sum("explainer_connections_refused_total", ris), 0);
   EXPECT_EQ(m.sum("explainer_scrape_errors_total"), 0);
 
+  EXPECT_EQ(m.sum("explainer_explanations_awaiting_review"), 0);
+
+  // A sensitive finding is held (policy.sensitive = hold): counted, and waiting for review.
+  send("radiology/mri-spine-metastasis.hl7");
+  const PromText h = scrape_until(admin_port_, [&](const PromText& t) {
+    return t.sum("explainer_delivered_total", portal) >= 4;
+  });
+  EXPECT_EQ(h.sum("explainer_explanations_held_total",
+                  {{"destination", "portal"}, {"finding", "spinal_metastasis"}}),
+            1);
+  EXPECT_EQ(h.sum("explainer_explanations_awaiting_review"), 1);
+
   // Patient data never becomes a label value.
   const std::string text = http(admin_port_, "GET", "/metrics", kToken).body;
   for (const char* secret : {"TESTPATIENT", "MRN1000", "ACC1000", "19851120", "JORDAN"}) {
