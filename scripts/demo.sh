@@ -104,8 +104,9 @@ for e in b.get("entry", []):
 PY
 
 echo
-echo "== what explainerd decided (from its log; no patient data is logged at info level)"
-grep -E "message_accepted|explanation_(attached|held)" "$demo_dir/explainerd.log" | sed 's/^[^ ]* /   /' | cut -c1-200
+echo "== what explainerd decided (from its log; at info level counts only, no patient data;"
+echo "   which finding got which explanation is logged at debug and counted in /metrics)"
+grep -E "message_accepted" "$demo_dir/explainerd.log" | sed 's/^[^ ]* /   /' | cut -c1-200
 echo
 echo "   The metastasis report got no explanation attached: sensitive findings are held for a"
 echo "   clinician to release (policy.sensitive = hold); the report itself went out at once."

@@ -67,15 +67,17 @@ class EnricherAdapter final : public V2Enricher {
     outcome.not_explained = result.not_explained;
     for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
     for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
+    // Per-finding lines are debug: they tie a finding to a message id, i.e. health data to
+    // something a RIS can resolve to a patient. At info, message_accepted carries the counts.
     for (const auto& a : result.added) {
-      EXPLAINER_LOG(logger(), info) << "explanation_attached control_id=" << message.header().control_id
+      EXPLAINER_LOG(logger(), debug) << "explanation_attached control_id=" << message.header().control_id
                                     << " destination=" << destination.name << " finding=" << a.finding_id
                                     << " content=" << a.content_id << "@" << a.version
                                     << " language=" << a.language << " review=" << a.review_status
                                     << (a.used_fallback ? " fallback_language=yes" : "");
     }
     for (const auto& h : result.held) {
-      EXPLAINER_LOG(logger(), info) << "explanation_held control_id=" << message.header().control_id
+      EXPLAINER_LOG(logger(), debug) << "explanation_held control_id=" << message.header().control_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
       store::HeldEntry entry;
@@ -117,14 +119,14 @@ class FhirEnricherAdapter final : public FhirEnricher {
     for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
     for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
     for (const auto& a : result.added) {
-      EXPLAINER_LOG(logger(), info) << "explanation_attached report_id=" << a.report_id
+      EXPLAINER_LOG(logger(), debug) << "explanation_attached report_id=" << a.report_id
                                     << " destination=" << destination.name << " finding=" << a.finding_id
                                     << " content=" << a.content_id << "@" << a.version
                                     << " language=" << a.language << " review=" << a.review_status
                                     << (a.used_fallback ? " fallback_language=yes" : "");
     }
     for (const auto& h : result.held) {
-      EXPLAINER_LOG(logger(), info) << "explanation_held report_id=" << h.report_id
+      EXPLAINER_LOG(logger(), debug) << "explanation_held report_id=" << h.report_id
                                     << " destination=" << destination.name << " finding=" << h.finding_id
                                     << " content=" << h.content_id << "@" << h.version;
       store::HeldEntry entry;

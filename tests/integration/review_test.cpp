@@ -163,7 +163,7 @@ TEST_F(ReviewEndToEnd, HeldMetastasisIsListedReleasedOnceAsMdmT02AndDiscardSends
   // 7. No accession or order number in the daemon's log.
   EXPECT_EQ(daemon_->terminate(), 0);
   const std::string log = read_bytes(dir_.str("explainerd.log"));
-  EXPECT_NE(log.find("explanation_held"), std::string::npos) << "the log is the one we think";
+  EXPECT_NE(log.find(" held=1 "), std::string::npos) << "the log is the one we think";
   EXPECT_EQ(log.find("ACC100005"), std::string::npos);
   EXPECT_EQ(log.find("PLC100005"), std::string::npos);
 }
