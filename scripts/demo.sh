@@ -107,6 +107,19 @@ echo
 echo "== what explainerd decided (from its log; at info level counts only, no patient data;"
 echo "   which finding got which explanation is logged at debug and counted in /metrics)"
 grep -E "message_accepted" "$demo_dir/explainerd.log" | sed 's/^[^ ]* /   /' | cut -c1-200
+echo "-- per finding, from the admin endpoint (http://127.0.0.1:9400/metrics):"
+python3 - <<'PY'
+import urllib.request
+try:
+    text = urllib.request.urlopen("http://127.0.0.1:9400/metrics", timeout=5).read().decode()
+except Exception as e:
+    print("   (admin endpoint not reachable: %s)" % e)
+    raise SystemExit(0)
+for line in text.splitlines():
+    if line.startswith(("explainer_explanations_attached_total{", "explainer_explanations_held_total{",
+                        "explainer_explanations_awaiting_review")):
+        print("   " + line)
+PY
 echo
 echo "   The metastasis report got no explanation attached: sensitive findings are held for a"
 echo "   clinician to release (policy.sensitive = hold); the report itself went out at once."
