@@ -1,6 +1,7 @@
 #include "app/cli_operator.h"
 
 #include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
 #include <Poco/Path.h>
 #include <Poco/String.h>
 #include <Poco/Util/JSONConfiguration.h>
@@ -27,6 +28,38 @@ EngineConfig load_config_file(const std::string& file) {
 
 std::unique_ptr<store::MessageStore> open_operator_store(const EngineConfig& config) {
   return open_configured_store(config.store, /*upgrade=*/false, /*create=*/false);
+}
+
+std::unique_ptr<store::MessageStore> open_operator_context(const std::string& tool,
+                                                           const std::string& config_file,
+                                                           EngineConfig& config,
+                                                           std::ostream& err) {
+  try {
+    config = load_config_file(config_file);
+  } catch (const ConfigError& e) {
+    err << "explainer " << tool << ": " << config_file << ": " << e.what() << "\n";
+    return nullptr;
+  } catch (const Poco::Exception& e) {
+    err << "explainer " << tool << ": cannot read configuration " << config_file << ": "
+        << e.displayText() << "\n";
+    return nullptr;
+  }
+  try {
+    return open_operator_store(config);
+  } catch (const std::exception& e) {
+    err << "explainer " << tool << ": cannot open the store (" << describe_store(config.store)
+        << "): " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
+std::optional<std::int64_t> parse_row_id(const std::string& text) {
+  if (text.empty() || text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const std::int64_t id = std::stoll(text);
+  return id > 0 ? std::optional<std::int64_t>(id) : std::nullopt;
 }
 
 std::string human_age(std::int64_t ms) {

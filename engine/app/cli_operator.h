@@ -1,10 +1,11 @@
-// Helpers of the operator commands that work on a running engine's store (`explainer review`;
-// `explainer queue` keeps its own copies for now and can switch to these).
+// Helpers of the operator commands that work on a running engine's store (`explainer queue`,
+// `explainer review`).
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,19 @@ namespace explainer::app {
 EngineConfig load_config_file(const std::string& file);
 
 // Opens the store `config` names (SQLite or PostgreSQL) as a second process next to a running
-// daemon: never creates it (a wrong path must not leave an empty database behind). Throws StoreError.
+// daemon: never creates it (a wrong path must not leave an empty database behind). Throws
+// StoreError.
 std::unique_ptr<store::MessageStore> open_operator_store(const EngineConfig& config);
+
+// Reads `config_file` and opens the store it names, as open_operator_store(). On failure writes
+// "explainer <tool>: ..." to `err` (the file, or the store as describe_store() names it, and
+// why) and returns null.
+std::unique_ptr<store::MessageStore> open_operator_context(const std::string& tool,
+                                                           const std::string& config_file,
+                                                           EngineConfig& config, std::ostream& err);
+
+// A row id typed by an operator: 1 to 18 decimal digits, above zero; nullopt otherwise.
+std::optional<std::int64_t> parse_row_id(const std::string& text);
 
 // "0s", "45s", "3m12s", "2h05m", "3d04h".
 std::string human_age(std::int64_t ms);

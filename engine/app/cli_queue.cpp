@@ -1,24 +1,17 @@
 // explainer queue status|list --dead|retry|purge: the operator's view of the outbox.
 #include "app/cli_queue.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Exception.h>
-#include <Poco/Path.h>
-#include <Poco/String.h>
-#include <Poco/Util/JSONConfiguration.h>
-#include <Poco/Util/PropertyFileConfiguration.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
 
+#include "app/cli_operator.h"
 #include "app/config.h"
-#include "app/store_factory.h"
 #include "core/clock.h"
 
 namespace explainer::app {
@@ -38,68 +31,6 @@ constexpr const char* kUsage =
     "\n"
     "FILE is explainerd's configuration (.properties or .json); it names the store. Safe while\n"
     "explainerd runs: a running daemon picks up retried rows within a few seconds.\n";
-
-// "0s", "45s", "3m12s", "2h05m", "3d04h".
-std::string human_age(std::int64_t ms) {
-  const std::int64_t s = std::max<std::int64_t>(ms, 0) / 1000;
-  char text[48];
-  if (s < 60) {
-    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(s));
-  } else if (s < 3600) {
-    std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(s / 60),
-                  static_cast<long long>(s % 60));
-  } else if (s < 86400) {
-    std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s % 3600 / 60));
-  } else {
-    std::snprintf(text, sizeof text, "%lldd%02lldh", static_cast<long long>(s / 86400),
-                  static_cast<long long>(s % 86400 / 3600));
-  }
-  return text;
-}
-
-// Error texts may hold CR/LF (e.g. a peer's ACK); keep each table row on one line.
-std::string one_line(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\t'; }, ' ');
-  return text;
-}
-
-// Reads explainerd's configuration the way explainerd does (one file) and returns it.
-EngineConfig load_config(const std::string& file) {
-  Poco::AutoPtr<Poco::Util::AbstractConfiguration> config;
-  if (Poco::toLower(Poco::Path(file).getExtension()) == "json") {
-    config = new Poco::Util::JSONConfiguration(file);
-  } else {
-    config = new Poco::Util::PropertyFileConfiguration(file);
-  }
-  const std::string dir = Poco::Path(Poco::Path(file).absolute()).parent().toString();
-  return load_engine_config(*config, dir);
-}
-
-// A plain text table with left-aligned columns, widths from the content.
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  void print(std::ostream& out) const {
-    std::vector<std::size_t> width(rows_.front().size(), 0);
-    for (const auto& row : rows_) {
-      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    }
-    for (const auto& row : rows_) {
-      std::string line;
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        line += row[i];
-        if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-      }
-      out << line << "\n";
-    }
-  }
-
- private:
-  std::vector<std::vector<std::string>> rows_;
-};
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -153,7 +84,7 @@ int print_status(store::MessageStore& store, const EngineConfig& config, bool js
     out << "No destinations and no queued messages.\n";
     return 0;
   }
-  Table table({"DESTINATION", "PENDING", "OLDEST", "DEAD", "LAST ERROR"});
+  TextTable table({"DESTINATION", "PENDING", "OLDEST", "DEAD", "LAST ERROR"});
   for (const auto& s : rows) {
     table.add({s.destination, std::to_string(s.pending),
                s.pending ? human_age(s.oldest_pending_age_ms) : "-", std::to_string(s.dead),
@@ -195,22 +126,13 @@ int print_dead(store::MessageStore& store, const std::string& destination, bool 
     out << "No dead-letter rows" << (destination.empty() ? "" : " for " + destination) << ".\n";
     return 0;
   }
-  Table table({"ID", "DESTINATION", "CONTROL ID", "ATTEMPTS", "AGE", "REASON"});
+  TextTable table({"ID", "DESTINATION", "CONTROL ID", "ATTEMPTS", "AGE", "REASON"});
   for (const auto& r : rows) {
     table.add({std::to_string(r.id), r.destination, r.control_id, std::to_string(r.attempts),
                human_age(now_ms - r.created_at_ms), one_line(r.last_error)});
   }
   table.print(out);
   return 0;
-}
-
-std::optional<store::OutboxId> parse_id(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  const store::OutboxId id = std::stoll(text);
-  return id > 0 ? std::optional<store::OutboxId>(id) : std::nullopt;
 }
 
 }  // namespace
@@ -254,13 +176,13 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
     if (all_dead) {
       if (!rest.empty()) return usage_error("give either ID or --all-dead");
     } else {
-      if (rest.size() != 1 || !(id = parse_id(rest.front())))
+      if (rest.size() != 1 || !(id = parse_row_id(rest.front())))
         return usage_error("needs one row ID or --all-dead");
       if (has_destination) return usage_error("--destination goes with --all-dead");
     }
     if (dead || json) return usage_error("unexpected option");
   } else if (command == "purge") {
-    if (rest.size() != 1 || !(id = parse_id(rest.front()))) return usage_error("needs one row ID");
+    if (rest.size() != 1 || !(id = parse_row_id(rest.front()))) return usage_error("needs one row ID");
     if (dead || all_dead || json || has_destination) return usage_error("unexpected option");
   } else {
     err << "explainer queue: unknown command '" << command << "'\n" << kUsage;
@@ -269,25 +191,8 @@ int cli_queue(const Args& args, std::ostream& out, std::ostream& err) {
   if (!has_config || config_file.empty()) return usage_error("--config=FILE is required");
 
   EngineConfig config;
-  try {
-    config = load_config(config_file);
-  } catch (const ConfigError& e) {
-    err << "explainer queue: " << config_file << ": " << e.what() << "\n";
-    return 1;
-  } catch (const Poco::Exception& e) {
-    err << "explainer queue: cannot read configuration " << config_file << ": " << e.displayText()
-        << "\n";
-    return 1;
-  }
-
-  std::unique_ptr<store::MessageStore> store;
-  try {
-    store = open_configured_store(config.store, /*upgrade=*/false, /*create=*/false);
-  } catch (const std::exception& e) {
-    err << "explainer queue: cannot open the store (" << describe_store(config.store)
-        << "): " << e.what() << "\n";
-    return 1;
-  }
+  const auto store = open_operator_context("queue", config_file, config, err);
+  if (!store) return 1;
 
   try {
     if (command == "status") return print_status(*store, config, json, out);

@@ -128,15 +128,6 @@ int print_list(store::MessageStore& store, bool all, bool json, std::ostream& ou
   return 0;
 }
 
-std::optional<store::HeldId> parse_id(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  const store::HeldId id = std::stoll(text);
-  return id > 0 ? std::optional<store::HeldId>(id) : std::nullopt;
-}
-
 std::string default_operator() {
   for (const char* name : {"EXPLAINER_OPERATOR", "SUDO_USER", "USER", "LOGNAME"}) {
     if (const char* value = std::getenv(name); value && *value) return value;
@@ -250,7 +241,7 @@ int cli_review(const Args& args, std::ostream& out, std::ostream& err) {
   if (command == "list") {
     if (!rest.empty() || has_by || has_reason) return usage_error("unexpected argument");
   } else if (command == "release" || command == "discard") {
-    if (rest.size() != 1 || !(id = parse_id(rest.front())))
+    if (rest.size() != 1 || !(id = parse_row_id(rest.front())))
       return usage_error("needs one explanation ID (see 'review list')");
     if (json || all) return usage_error("unexpected option");
     if (command == "release" && has_reason) return usage_error("--reason goes with discard");
@@ -263,24 +254,8 @@ int cli_review(const Args& args, std::ostream& out, std::ostream& err) {
   if (!has_by) by = default_operator();
 
   EngineConfig config;
-  try {
-    config = load_config_file(config_file);
-  } catch (const ConfigError& e) {
-    err << "explainer review: " << config_file << ": " << e.what() << "\n";
-    return 1;
-  } catch (const Poco::Exception& e) {
-    err << "explainer review: cannot read configuration " << config_file << ": " << e.displayText()
-        << "\n";
-    return 1;
-  }
-  std::unique_ptr<store::MessageStore> store;
-  try {
-    store = open_operator_store(config);
-  } catch (const std::exception& e) {
-    err << "explainer review: cannot open the store " << config.store.sqlite_path << ": "
-        << e.what() << "\n";
-    return 1;
-  }
+  const auto store = open_operator_context("review", config_file, config, err);
+  if (!store) return 1;
   try {
     if (command == "list") return print_list(*store, all, json, out);
     if (command == "release") return release(*store, config, *id, by, out, err);
