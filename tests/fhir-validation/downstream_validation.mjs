@@ -13,11 +13,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { check, fail, freePort, isListening, waitFor } from '../support/node_test.mjs';
 
 const [build, src] = process.argv.slice(2);
 const require = createRequire(path.join(src, 'tests', 'package.json'));
@@ -61,34 +61,6 @@ function invalidity(body, contentType) {
   }
   if (validateJson(data)) return null;
   return (validateJson.errors || []).slice(0, 3).map((e) => `${e.instancePath} ${e.message}`).join('; ');
-}
-
-const fail = (message) => {
-  throw new Error(message);
-};
-const check = (condition, message) => {
-  if (!condition) fail(message);
-  console.log(`ok: ${message}`);
-};
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(predicate, what, ms = 60000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  fail(`timed out waiting for ${what}`);
 }
 
 // Negative controls: the validators must reject what is not FHIR.
@@ -191,16 +163,8 @@ const daemon = spawn(path.join(build, 'engine/app/explainerd'), [`--config=${wor
 let exitCode = 1;
 try {
   await waitFor(
-    () =>
-      new Promise((resolve) => {
-        const c = net.connect(port, '127.0.0.1');
-        c.on('connect', () => {
-          c.destroy();
-          resolve(true);
-        });
-        c.on('error', () => resolve(false));
-      }),
-    'explainerd to listen',
+    () => isListening(port),
+    'explainerd to listen', 60000,
   );
   // Inputs that are not valid R4 themselves (the spec's gingival-mass example, our hand-written
   // report with unknown elements; for XML inputs, also when their JSON twin is not) cannot
@@ -222,7 +186,7 @@ try {
   }
   check(accepted === toSend.length && accepted >= 28, `explainerd accepted all ${accepted} reports and bundles`);
 
-  await waitFor(() => received.length >= 2 * accepted, `${2 * accepted} deliveries downstream`);
+  await waitFor(() => received.length >= 2 * accepted, `${2 * accepted} deliveries downstream`, 60000);
   const invalid = received.filter((r) => r.reason !== null);
   for (const r of invalid) console.log(`INVALID ${r.method} ${r.url} (${r.contentType}): ${r.reason}`);
   check(invalid.length === 0, `every one of ${received.length} deliveries is valid FHIR R4`);

@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { check, fail, freePort, isListening, waitFor } from '../support/node_test.mjs';
 
 const [build, src] = process.argv.slice(2);
 let Client;
@@ -17,34 +17,6 @@ try {
 } catch {
   console.log('fhir-kit-client is not installed (run npm ci in tests/); skipped');
   process.exit(77);
-}
-
-const fail = (message) => {
-  throw new Error(message);
-};
-const check = (condition, message) => {
-  if (!condition) fail(message);
-  console.log(`ok: ${message}`);
-};
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(predicate, what, ms = 20000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  fail(`timed out waiting for ${what}`);
 }
 
 // Downstream FHIR server: records requests, answers 201.
@@ -88,15 +60,7 @@ const daemon = spawn(path.join(build, 'engine/app/explainerd'), [`--config=${wor
 let exitCode = 1;
 try {
   await waitFor(
-    () =>
-      new Promise((resolve) => {
-        const c = net.connect(port, '127.0.0.1');
-        c.on('connect', () => {
-          c.destroy();
-          resolve(true);
-        });
-        c.on('error', () => resolve(false));
-      }),
+    () => isListening(port),
     'explainerd to listen',
   );
   const client = new Client({ baseUrl: `http://127.0.0.1:${port}/fhir` });
