@@ -47,6 +47,47 @@ void warn_if_unverified(const DestinationConfig& d) {
   }
 }
 
+// What the v2 and FHIR adapters report alike: counts, reason, and finding ids for metrics.
+// Per-finding lines are debug: they tie a finding to a message id, i.e. health data to
+// something a RIS can resolve to a patient. At info, message_accepted carries the counts.
+// `id_key` and `id_of(item)` name what each line is about ("control_id" of the message, or
+// "report_id" of the item's report in a FHIR Bundle).
+template <typename Result, typename Outcome, typename IdOf>
+void record_common(const Result& result, const char* id_key, IdOf id_of,
+                   const std::string& destination, Outcome& outcome) {
+  outcome.explanations = static_cast<int>(result.added.size());
+  outcome.reason = result.reason;
+  outcome.not_explained = result.not_explained;
+  for (const auto& a : result.added) {
+    outcome.attached_findings.push_back(a.finding_id);
+    EXPLAINER_LOG(logger(), debug) << "explanation_attached " << id_key << "=" << id_of(a)
+                                   << " destination=" << destination << " finding=" << a.finding_id
+                                   << " content=" << a.content_id << "@" << a.version
+                                   << " language=" << a.language << " review=" << a.review_status
+                                   << (a.used_fallback ? " fallback_language=yes" : "");
+  }
+  for (const auto& h : result.held) {
+    outcome.held_findings.push_back(h.finding_id);
+    EXPLAINER_LOG(logger(), debug) << "explanation_held " << id_key << "=" << id_of(h)
+                                   << " destination=" << destination << " finding=" << h.finding_id
+                                   << " content=" << h.content_id << "@" << h.version;
+  }
+}
+
+// A held explanation as the store keeps it (the intake fills in its destinations).
+template <typename Held>
+store::HeldEntry held_entry(const Held& h, int report_index, std::string report_id) {
+  store::HeldEntry entry;
+  entry.report_index = report_index;
+  entry.report_id = std::move(report_id);
+  entry.accession = h.accession;
+  entry.finding_id = h.finding_id;
+  entry.content_id = h.content_id;
+  entry.content_version = h.version;
+  entry.language = h.language;
+  return entry;
+}
+
 // Adapts the enrich library to the intake's interface, one form per destination.
 class EnricherAdapter final : public V2Enricher {
  public:
@@ -62,33 +103,10 @@ class EnricherAdapter final : public V2Enricher {
     auto result = enricher_.enrich(message, reports, form);
     EnrichmentOutcome outcome;
     outcome.payload = std::move(result.payload);
-    outcome.explanations = static_cast<int>(result.added.size());
-    outcome.reason = result.reason;
-    outcome.not_explained = result.not_explained;
-    for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
-    for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
-    // Per-finding lines are debug: they tie a finding to a message id, i.e. health data to
-    // something a RIS can resolve to a patient. At info, message_accepted carries the counts.
-    for (const auto& a : result.added) {
-      EXPLAINER_LOG(logger(), debug) << "explanation_attached control_id=" << message.header().control_id
-                                    << " destination=" << destination.name << " finding=" << a.finding_id
-                                    << " content=" << a.content_id << "@" << a.version
-                                    << " language=" << a.language << " review=" << a.review_status
-                                    << (a.used_fallback ? " fallback_language=yes" : "");
-    }
-    for (const auto& h : result.held) {
-      EXPLAINER_LOG(logger(), debug) << "explanation_held control_id=" << message.header().control_id
-                                    << " destination=" << destination.name << " finding=" << h.finding_id
-                                    << " content=" << h.content_id << "@" << h.version;
-      store::HeldEntry entry;
-      entry.report_index = h.group_index;
-      entry.accession = h.accession;
-      entry.finding_id = h.finding_id;
-      entry.content_id = h.content_id;
-      entry.content_version = h.version;
-      entry.language = h.language;
-      outcome.held.push_back(std::move(entry));
-    }
+    const std::string& control_id = message.header().control_id;
+    record_common(result, "control_id", [&](const auto&) -> const std::string& { return control_id; },
+                  destination.name, outcome);
+    for (const auto& h : result.held) outcome.held.push_back(held_entry(h, h.group_index, ""));
     return outcome;
   }
 
@@ -113,32 +131,9 @@ class FhirEnricherAdapter final : public FhirEnricher {
     auto result = enricher_.enrich(document, reports, options);
     FhirEnrichmentOutcome outcome;
     outcome.document = std::move(result.document);
-    outcome.explanations = static_cast<int>(result.added.size());
-    outcome.reason = result.reason;
-    outcome.not_explained = result.not_explained;
-    for (const auto& a : result.added) outcome.attached_findings.push_back(a.finding_id);
-    for (const auto& h : result.held) outcome.held_findings.push_back(h.finding_id);
-    for (const auto& a : result.added) {
-      EXPLAINER_LOG(logger(), debug) << "explanation_attached report_id=" << a.report_id
-                                    << " destination=" << destination.name << " finding=" << a.finding_id
-                                    << " content=" << a.content_id << "@" << a.version
-                                    << " language=" << a.language << " review=" << a.review_status
-                                    << (a.used_fallback ? " fallback_language=yes" : "");
-    }
-    for (const auto& h : result.held) {
-      EXPLAINER_LOG(logger(), debug) << "explanation_held report_id=" << h.report_id
-                                    << " destination=" << destination.name << " finding=" << h.finding_id
-                                    << " content=" << h.content_id << "@" << h.version;
-      store::HeldEntry entry;
-      entry.report_index = h.report_index;
-      entry.report_id = h.report_id;
-      entry.accession = h.accession;
-      entry.finding_id = h.finding_id;
-      entry.content_id = h.content_id;
-      entry.content_version = h.version;
-      entry.language = h.language;
-      outcome.held.push_back(std::move(entry));
-    }
+    record_common(result, "report_id", [](const auto& item) -> const std::string& { return item.report_id; },
+                  destination.name, outcome);
+    for (const auto& h : result.held) outcome.held.push_back(held_entry(h, h.report_index, h.report_id));
     return outcome;
   }
 
